@@ -1,0 +1,2 @@
+/** Small concurrency building blocks shared by all modules. */
+package io.rangekv.concurrent;
