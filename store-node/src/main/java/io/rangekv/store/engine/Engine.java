@@ -28,6 +28,11 @@ public interface Engine extends EngineReader, AutoCloseable {
     /** Approximate number of keys in {@code [from, to)}; null bounds are unbounded. */
     long approximateKeys(byte[] from, byte[] to);
 
+    /** The longest key the engine accepts (LMDB's is small); the KV service refuses longer user keys up front. */
+    default int maxKeyBytes() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Blocks until every batch written so far is durable on disk. A no-op for the memory engine. */
     void sync();
 

@@ -1,0 +1,168 @@
+package io.rangekv.store;
+
+import io.rangekv.meta.KeyRange;
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.Region;
+import io.rangekv.meta.RegionEpoch;
+import io.rangekv.meta.Store;
+import io.rangekv.store.engine.Engine;
+import io.rangekv.store.engine.Engines;
+import io.rangekv.store.raft.JraftRaftGroup;
+import io.rangekv.store.raft.RaftEndpoint;
+import io.rangekv.store.raft.RegionStateMachine;
+import io.rangekv.store.region.RegionPeer;
+import io.rangekv.store.region.RegionRegistry;
+import io.rangekv.store.region.RegionState;
+import io.rangekv.store.region.StaticStoreDirectory;
+import io.rangekv.store.rpc.KvRpcService;
+import io.rangekv.store.rpc.KvServer;
+import io.rangekv.store.rpc.StoreAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One store-node process (or one of several in a test JVM): wires the engine, the Raft endpoint, the hosted
+ * regions and the KV server, and stops them in reverse order. Holds no global state.
+ *
+ * <p>Start-up: open the engine → bind the Raft port → start every region recorded in the engine (each replays only
+ * the log entries after its recorded applied index) → bootstrap the first region if asked and none exists → serve
+ * KV requests.
+ */
+public final class StoreNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreNode.class);
+    /** The first region of a bootstrapped cluster: it covers the whole key space. */
+    public static final long FIRST_REGION_ID = 1;
+
+    private final StoreConfig config;
+    private final Engine engine;
+    private final StoreThreads threads;
+    private final RaftEndpoint raftEndpoint;
+    private final StaticStoreDirectory directory;
+    private final RegionRegistry regions;
+    private final KvServer kvServer;
+
+    private StoreNode(StoreConfig config, Engine engine, StoreThreads threads, RaftEndpoint raftEndpoint,
+                      StaticStoreDirectory directory, RegionRegistry regions, KvServer kvServer) {
+        this.config = config;
+        this.engine = engine;
+        this.threads = threads;
+        this.raftEndpoint = raftEndpoint;
+        this.directory = directory;
+        this.regions = regions;
+        this.kvServer = kvServer;
+    }
+
+    public static StoreNode start(StoreConfig config) {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            Files.createDirectories(config.dataDir());
+            Engine engine = Engines.open(config.engine());
+            started.add(engine);
+            StoreThreads threads = new StoreThreads(config.threads());
+            started.add(threads);
+            RaftEndpoint endpoint = RaftEndpoint.start(config.host(), config.raftPort());
+            started.add(endpoint);
+            StaticStoreDirectory directory = new StaticStoreDirectory(config.clusterStores());
+            RegionRegistry regions = new RegionRegistry(engine, threads.admin());
+            regions.setLauncher(state -> launch(state, config, engine, threads, endpoint, directory, regions));
+            started.add(regions::stopAll);
+
+            List<RegionState> recorded = regions.loadStates();
+            for (RegionState state : recorded) {
+                regions.start(state);
+            }
+            if (recorded.isEmpty() && config.bootstraps()) {
+                regions.create(firstRegion(config), config.storeId());
+                LOG.info("store {} bootstrapped region {} on stores {}", config.storeId(), FIRST_REGION_ID,
+                        config.bootstrapVoters());
+            }
+            // Data keys carry one prefix byte, so a user key may be one byte shorter than the engine allows.
+            KvServer kvServer = KvServer.start(config.host(), config.kvPort(), config.threads().ioThreads(),
+                    config.rpc().withKeySizeAtMost(engine.maxKeyBytes() - 1L), new KvRpcService(regions, new StoreAdmin(regions), threads.kv()));
+            started.add(kvServer);
+            StoreNode node = new StoreNode(config, engine, threads, endpoint, directory, regions, kvServer);
+            directory.put(node.self());
+            LOG.info("store {} serving KV at {} and Raft at {} on a {} engine with {} regions", config.storeId(),
+                    node.kvAddress(), endpoint.address(), engine.kind().label(), regions.all().size());
+            return node;
+        } catch (IOException e) {
+            closeAll(started);
+            throw new UncheckedIOException("store " + config.storeId() + " failed to start", e);
+        } catch (RuntimeException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    /** Region 1: the whole key space, one voter per bootstrap store, peer id = store id. */
+    private static Region firstRegion(StoreConfig config) {
+        List<Peer> peers = config.bootstrapVoters().stream().map(id -> Peer.voter(id, id)).toList();
+        return new Region(FIRST_REGION_ID, KeyRange.ALL, RegionEpoch.INITIAL, peers);
+    }
+
+    private static RegionPeer launch(RegionState state, StoreConfig config, Engine engine, StoreThreads threads,
+                                     RaftEndpoint endpoint, StaticStoreDirectory directory, RegionRegistry regions) {
+        RegionPeer peer = new RegionPeer(state, config.storeId(), engine, directory, regions, threads.kv(),
+                config.raft().snapshotLogEntries());
+        RegionStateMachine fsm = new RegionStateMachine(engine, state, peer, threads.snapshot());
+        Path groupDir = config.dataDir().resolve("raft").resolve(JraftRaftGroup.groupId(state.region().regionId()));
+        // Every replica of a region starts from the region's peer list as recorded; the library ignores it once the
+        // group has its own log or RaftSnapshot.
+        JraftRaftGroup group = JraftRaftGroup.start(state.region(), true, endpoint, groupDir, config.raft(), fsm,
+                directory, null, peer::notLeader);
+        peer.attach(group, fsm);
+        return peer;
+    }
+
+    public Store self() {
+        return config.self(kvServer.port());
+    }
+
+    public long storeId() {
+        return config.storeId();
+    }
+
+    public String kvAddress() {
+        return config.host() + ":" + kvServer.port();
+    }
+
+    public String raftAddress() {
+        return raftEndpoint.address();
+    }
+
+    public RegionRegistry regions() {
+        return regions;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public StaticStoreDirectory directory() {
+        return directory;
+    }
+
+    @Override
+    public void close() {
+        closeAll(List.of(engine, threads, raftEndpoint, (AutoCloseable) regions::stopAll, kvServer));
+        LOG.info("store {} stopped", config.storeId());
+    }
+
+    /** Closes in reverse order of start, logging (not hiding) what fails. */
+    private static void closeAll(List<AutoCloseable> started) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping {}", started.get(i), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.rangekv.store.raft;
+
+import com.alipay.sofa.jraft.JRaftServiceFactory;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.RaftServiceFactory;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.option.ReadOnlyOption;
+import io.rangekv.error.KvException;
+import io.rangekv.error.RetryableException;
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.ReadConsistency;
+import io.rangekv.meta.Region;
+import io.rangekv.meta.Store;
+import io.rangekv.store.command.CommandResult;
+import io.rangekv.store.command.Proposal;
+import io.rangekv.store.region.StoreDirectory;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * {@link RaftGroup} over one SOFA JRaft node (group id {@code r<regionId>}). Every library status is turned into
+ * our errors here; nothing outside this package sees a JRaft type.
+ *
+ * <p><b>Concurrency</b>: thread-safe; never blocks except in {@link #shutdown()}. Futures complete on library
+ * threads.
+ */
+public final class JraftRaftGroup implements RaftGroup {
+    private final Node node;
+    private final StoreDirectory directory;
+    private final Supplier<KvException> notLeader;
+
+    private JraftRaftGroup(Node node, StoreDirectory directory, Supplier<KvException> notLeader) {
+        this.node = node;
+        this.directory = directory;
+        this.notLeader = notLeader;
+    }
+
+    /** The library's group id for a region. */
+    public static String groupId(long regionId) {
+        return "r" + regionId;
+    }
+
+    /**
+     * Starts the region's node on this store. With {@code bootstrap}, the group starts from the region's current
+     * peers (a new cluster, or a split child: every replica uses the same list); without it the node starts empty
+     * and waits for the leader to bring it in (a replica added to an existing region).
+     *
+     * @param notLeader builds the error for "not the leader", with the best leader hint the caller knows
+     */
+    public static JraftRaftGroup start(Region region, boolean bootstrap, RaftEndpoint endpoint, Path groupDir,
+                                       RaftConfig config, RegionStateMachine fsm, StoreDirectory directory,
+                                       JRaftServiceFactory serviceFactory, Supplier<KvException> notLeader) {
+        Configuration initial = bootstrap ? configurationOf(region, directory) : new Configuration();
+        PeerId self = new PeerId(endpoint.endpoint(), 0);
+        Node node = RaftServiceFactory.createAndInitRaftNode(groupId(region.regionId()), self,
+                JraftOptions.nodeOptions(config, groupDir, fsm, initial, serviceFactory));
+        return new JraftRaftGroup(node, directory, notLeader);
+    }
+
+    @Override
+    public CompletableFuture<CommandResult> propose(Proposal proposal) {
+        ProposalClosure closure = new ProposalClosure();
+        if (!node.isLeader()) {
+            closure.future().completeExceptionally(notLeader.get());
+            return closure.future();
+        }
+        Task task = new Task(ByteBuffer.wrap(CommandCodec.encode(proposal)), closure);
+        node.apply(task);
+        return closure.future();
+    }
+
+    @Override
+    public CompletableFuture<Void> awaitReadable(ReadConsistency consistency) {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        if (consistency == ReadConsistency.STALE) {
+            ready.complete(null);
+            return ready;
+        }
+        ReadOnlyOption option = consistency == ReadConsistency.LEASE
+                ? ReadOnlyOption.ReadOnlyLeaseBased : ReadOnlyOption.ReadOnlySafe;
+        node.readIndex(option, new byte[0], new ReadIndexClosure() {
+            @Override
+            public void run(Status status, long index, byte[] requestContext) {
+                if (status.isOk()) {
+                    ready.complete(null);
+                } else if (status.getRaftError() == RaftError.EBUSY) {
+                    ready.completeExceptionally(RetryableException.serverBusy(Duration.ofMillis(20),
+                            "read index busy: " + status.getErrorMsg()));
+                } else {
+                    ready.completeExceptionally(notLeader.get());
+                }
+            }
+        });
+        return ready;
+    }
+
+    @Override
+    public boolean isLeader() {
+        return node.isLeader();
+    }
+
+    @Override
+    public OptionalLong leaderStoreId() {
+        PeerId leader = node.getLeaderId();
+        if (leader == null || leader.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return directory.storeIdByRaftAddress(leader.getEndpoint().toString());
+    }
+
+    @Override
+    public CompletableFuture<Void> changeMembership(Region desired) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Configuration target = configurationOf(desired, directory);
+        boolean same = new java.util.HashSet<>(node.listPeers()).equals(new java.util.HashSet<>(target.getPeers()))
+                && new java.util.HashSet<>(node.listLearners()).equals(target.getLearners());
+        if (same) {
+            done.complete(null);
+            return done;
+        }
+        node.changePeers(target, status -> complete(done, status, "change peers"));
+        return done;
+    }
+
+    @Override
+    public CompletableFuture<Void> transferLeader(long toStoreId) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        complete(done, node.transferLeadershipTo(peerIdOf(toStoreId, directory)), "transfer leader");
+        return done;
+    }
+
+    @Override
+    public CompletableFuture<Void> snapshot() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        node.snapshot(status -> complete(done, status, "snapshot"));
+        return done;
+    }
+
+    @Override
+    public void shutdown() {
+        node.shutdown();
+        try {
+            node.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void complete(CompletableFuture<Void> done, Status status, String what) {
+        if (status.isOk()) {
+            done.complete(null);
+        } else if (status.getRaftError() == RaftError.EPERM) {
+            done.completeExceptionally(notLeader.get());
+        } else {
+            done.completeExceptionally(RetryableException.serverBusy(Duration.ofMillis(100),
+                    what + " failed: " + status));
+        }
+    }
+
+    static Configuration configurationOf(Region region, StoreDirectory directory) {
+        Configuration conf = new Configuration();
+        for (Peer peer : region.peers()) {
+            PeerId id = peerIdOf(peer.storeId(), directory);
+            if (peer.isVoter()) {
+                conf.addPeer(id);
+            } else {
+                conf.addLearner(id);
+            }
+        }
+        return conf;
+    }
+
+    private static PeerId peerIdOf(long storeId, StoreDirectory directory) {
+        Store store = directory.store(storeId).orElseThrow(() ->
+                new IllegalStateException("no address known for store " + storeId));
+        PeerId id = new PeerId();
+        if (!id.parse(store.raftAddress())) {
+            throw new IllegalStateException("bad raft address for store " + storeId + ": " + store.raftAddress());
+        }
+        return id;
+    }
+}

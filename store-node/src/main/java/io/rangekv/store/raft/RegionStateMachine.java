@@ -1,0 +1,257 @@
+package io.rangekv.store.raft;
+
+import com.alipay.sofa.jraft.Closure;
+import com.alipay.sofa.jraft.Iterator;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.core.StateMachineAdapter;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.error.RaftException;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
+import io.rangekv.error.ErrorKind;
+import io.rangekv.error.ReplicaFatalException;
+import io.rangekv.store.command.CommandResult;
+import io.rangekv.store.command.Proposal;
+import io.rangekv.store.engine.Engine;
+import io.rangekv.store.engine.EngineSnapshot;
+import io.rangekv.store.region.ApplyStats;
+import io.rangekv.store.region.CommandApplier;
+import io.rangekv.store.region.RegionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Raft state machine of one region replica: applies committed entries into the store's engine.
+ *
+ * <pre>
+ *   library FSM thread:  onApply(entries) ──► CommandApplier (one WriteBatch + applied index) ──► Engine
+ *                                         └─► proposal closures completed after the batch is written
+ * </pre>
+ *
+ * <p><b>Concurrency</b>: every callback runs on the library's FSM caller thread for this group, one at a time.
+ * Snapshot files are written on the store's snapshot executor from an EngineSnapshot, so apply is not held up.
+ * <p><b>Ordering</b>: entries at or below the applied index recorded in the engine were applied before a restart
+ * and are skipped (counted in {@link #replayedEntriesSkipped()}), so nothing is applied twice. Proposers learn the
+ * result only after the batch holding their entry is in the engine.
+ * <p><b>Failure</b>: no exception escapes into the library (an escaped exception stalls its apply pipeline). A
+ * failure rolls the iterator back to the last written batch, sets the library's error (which stops this replica)
+ * and tells the owner; an entry is never skipped.
+ */
+public final class RegionStateMachine extends StateMachineAdapter implements ApplyStats {
+    private static final Logger LOG = LoggerFactory.getLogger(RegionStateMachine.class);
+
+    private final Engine engine;
+    private final CommandApplier applier;
+    private final ApplyListener listener;
+    private final Executor snapshotExecutor;
+    private final long appliedIndexAtStart;
+    private final AtomicLong replayedSkipped = new AtomicLong();
+    private final AtomicLong appliedSinceStart = new AtomicLong();
+    private final AtomicLong snapshotsInstalled = new AtomicLong();
+    private volatile long firstIndexApplied;
+    private volatile long appliedIndex;
+
+    public RegionStateMachine(Engine engine, RegionState initial, ApplyListener listener, Executor snapshotExecutor) {
+        this.engine = engine;
+        this.applier = new CommandApplier(engine, initial);
+        this.listener = listener;
+        this.snapshotExecutor = snapshotExecutor;
+        this.appliedIndexAtStart = initial.appliedIndex();
+        this.appliedIndex = initial.appliedIndex();
+    }
+
+    @Override
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    @Override
+    public long appliedIndexAtStart() {
+        return appliedIndexAtStart;
+    }
+
+    @Override
+    public long replayedEntriesSkipped() {
+        return replayedSkipped.get();
+    }
+
+    @Override
+    public long entriesAppliedSinceStart() {
+        return appliedSinceStart.get();
+    }
+
+    @Override
+    public long firstIndexAppliedSinceStart() {
+        return firstIndexApplied;
+    }
+
+    @Override
+    public long snapshotsInstalled() {
+        return snapshotsInstalled.get();
+    }
+
+    @Override
+    public void onApply(Iterator iter) {
+        List<ProposalClosure> waiting = new ArrayList<>();
+        long consumedSinceFlush = 0;
+        try {
+            while (iter.hasNext()) {
+                long index = iter.getIndex();
+                Closure done = iter.done();
+                boolean flushNow = false;
+                if (index <= applier.state().appliedIndex()) {
+                    // Applied before a restart; the engine already holds its effects.
+                    replayedSkipped.incrementAndGet();
+                } else {
+                    Proposal proposal = CommandCodec.decode(bytesOf(iter));
+                    CommandResult result = applier.apply(proposal, index);
+                    if (appliedSinceStart.getAndIncrement() == 0) {
+                        firstIndexApplied = index;
+                    }
+                    if (done instanceof ProposalClosure pc) {
+                        pc.setResult(result);
+                    }
+                    flushNow = applier.needsFlush();
+                }
+                if (done instanceof ProposalClosure pc) {
+                    waiting.add(pc);
+                } else if (done != null) {
+                    done.run(Status.OK());
+                }
+                iter.next();
+                consumedSinceFlush++;
+                if (flushNow) {
+                    flushAndReply(waiting);
+                    consumedSinceFlush = 0;
+                }
+            }
+            flushAndReply(waiting);
+        } catch (Throwable t) {
+            // Roll back to the last written batch: the entry in progress (if any) and every one consumed since.
+            long ntail = consumedSinceFlush + (iter.hasNext() ? 1 : 0);
+            fail(iter, Math.max(1, ntail), waiting, t);
+        }
+    }
+
+    /** Writes the pending batch, then tells the proposers: a result is reported only once it is in the engine. */
+    private void flushAndReply(List<ProposalClosure> waiting) {
+        CommandApplier.FlushOutcome outcome = applier.flush();
+        if (outcome != null) {
+            appliedIndex = outcome.state().appliedIndex();
+            listener.onFlushed(outcome);
+        }
+        for (ProposalClosure pc : waiting) {
+            pc.run(Status.OK());
+        }
+        waiting.clear();
+    }
+
+    private void fail(Iterator iter, long ntail, List<ProposalClosure> waiting, Throwable cause) {
+        long regionId = applier.state().region().regionId();
+        LOG.error("region {} failed to apply at index {}; stopping this replica", regionId, iter.getIndex(), cause);
+        ReplicaFatalException fatal = cause instanceof ReplicaFatalException rf ? rf
+                : new ReplicaFatalException(ErrorKind.REPLICA_FATAL,
+                        "region " + regionId + " failed to apply: " + cause, cause);
+        for (ProposalClosure pc : waiting) {
+            pc.future().completeExceptionally(fatal);
+        }
+        waiting.clear();
+        try {
+            iter.setErrorAndRollback(ntail, new Status(RaftError.ESTATEMACHINE,
+                    "apply failed in region %d: %s", regionId, String.valueOf(cause.getMessage())));
+        } finally {
+            listener.onFatal(fatal);
+        }
+    }
+
+    private static byte[] bytesOf(Iterator iter) {
+        java.nio.ByteBuffer data = iter.getData();
+        byte[] bytes = new byte[data.remaining()];
+        data.duplicate().get(bytes);
+        return bytes;
+    }
+
+    @Override
+    public void onSnapshotSave(SnapshotWriter writer, Closure done) {
+        RegionState state = applier.state();
+        EngineSnapshot view;
+        try {
+            // The log before this point may be dropped once the snapshot is saved: make the engine durable first.
+            engine.sync();
+            view = engine.snapshot();
+        } catch (RuntimeException e) {
+            done.run(new Status(RaftError.EIO, "engine not ready for a snapshot: %s", e.getMessage()));
+            return;
+        }
+        snapshotExecutor.execute(() -> {
+            try (view) {
+                Path file = Path.of(writer.getPath(), RegionSnapshotFile.FILE_NAME);
+                long keys = RegionSnapshotFile.write(file, state, view);
+                if (!writer.addFile(RegionSnapshotFile.FILE_NAME)) {
+                    done.run(new Status(RaftError.EIO, "could not register %s", RegionSnapshotFile.FILE_NAME));
+                    return;
+                }
+                LOG.info("region {} saved a RaftSnapshot at applied index {} ({} keys)",
+                        state.region().regionId(), state.appliedIndex(), keys);
+                done.run(Status.OK());
+            } catch (Exception e) {
+                LOG.warn("region {} failed to save a RaftSnapshot", state.region().regionId(), e);
+                done.run(new Status(RaftError.EIO, "snapshot save failed: %s", e.getMessage()));
+            }
+        });
+    }
+
+    @Override
+    public boolean onSnapshotLoad(SnapshotReader reader) {
+        Path file = Path.of(reader.getPath(), RegionSnapshotFile.FILE_NAME);
+        try {
+            RegionSnapshotFile.Loaded loaded = RegionSnapshotFile.read(file);
+            long regionId = applier.state().region().regionId();
+            if (loaded.state().region().regionId() != regionId) {
+                LOG.error("RaftSnapshot for region {} holds region {}", regionId, loaded.state().region().regionId());
+                return false;
+            }
+            if (loaded.state().appliedIndex() <= applier.state().appliedIndex()) {
+                // A restart with a durable engine: it is already at or past the snapshot.
+                LOG.info("region {} keeps its engine state at applied index {} (snapshot is at {})", regionId,
+                        applier.state().appliedIndex(), loaded.state().appliedIndex());
+                return true;
+            }
+            RegionState installed = new RegionState(loaded.state().region(), loaded.state().appliedIndex(),
+                    applier.state().peerId(), loaded.state().tombstone());
+            engine.write(loaded.batch());
+            applier.reset(installed);
+            appliedIndex = installed.appliedIndex();
+            snapshotsInstalled.incrementAndGet();
+            LOG.info("region {} installed a RaftSnapshot at applied index {} ({} keys)", regionId,
+                    installed.appliedIndex(), loaded.keys());
+            listener.onSnapshotInstalled(installed);
+            return true;
+        } catch (Exception e) {
+            LOG.error("region {} failed to load RaftSnapshot {}", applier.state().region().regionId(), file, e);
+            return false;
+        }
+    }
+
+    @Override
+    public void onLeaderStart(long term) {
+        listener.onLeaderStart();
+    }
+
+    @Override
+    public void onLeaderStop(Status status) {
+        listener.onLeaderStop();
+    }
+
+    @Override
+    public void onError(RaftException e) {
+        LOG.error("region {} raft group stopped on error: {}", applier.state().region().regionId(), e.getMessage());
+        listener.onFatal(new ReplicaFatalException(ErrorKind.REPLICA_FATAL, "raft error: " + e.getMessage(), e));
+    }
+}

@@ -1,0 +1,224 @@
+package io.rangekv.store.region;
+
+import io.rangekv.error.RegionException;
+import io.rangekv.meta.Key;
+import io.rangekv.meta.KeyRange;
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.Region;
+import io.rangekv.store.command.Command;
+import io.rangekv.store.command.CommandResult;
+import io.rangekv.store.command.Proposal;
+import io.rangekv.store.engine.Engine;
+import io.rangekv.store.engine.Keys;
+import io.rangekv.store.engine.WriteBatch;
+import io.rangekv.store.raft.RegionStateCodec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns committed proposals of one region into engine mutations. Collects a run of entries into one
+ * {@link WriteBatch} that also carries the region's state (descriptor and applied index), so data and applied index
+ * always reach the engine together.
+ *
+ * <p><b>Concurrency</b>: confined to the region's apply thread (the Raft library's FSM caller).
+ * <p><b>Ordering</b>: {@link #apply} sees entries in log order. A compare-and-put reads the engine, so the pending
+ * batch is flushed first when it touches that key; an admin command (split, change peers) flushes right after itself
+ * so the new shape is visible before the next entry.
+ * <p><b>Failure</b>: apply decisions depend only on the entry and the applied state, never on clocks, config or local
+ * health, so every replica decides alike. A command whose epoch or keys no longer fit is {@code Rejected} on every
+ * replica. An engine failure propagates; the caller stops the replica (nothing is skipped).
+ */
+public final class CommandApplier {
+    /** Regions the last flush created or changed, for the store to act on (start child groups, retire a peer). */
+    public record FlushOutcome(RegionState state, List<RegionState> createdRegions, boolean shapeChanged) {
+    }
+
+    private final Engine engine;
+    private RegionState state;
+    private WriteBatch pending = new WriteBatch();
+    private boolean dirty;
+    private boolean shapeChanged;
+    private final List<RegionState> created = new ArrayList<>();
+
+    public CommandApplier(Engine engine, RegionState initial) {
+        this.engine = engine;
+        this.state = initial;
+    }
+
+    public RegionState state() {
+        return state;
+    }
+
+    /** Replaces the state wholesale, after a RaftSnapshot was installed. Nothing may be pending. */
+    public void reset(RegionState installed) {
+        if (dirty) {
+            throw new IllegalStateException("reset with unflushed entries");
+        }
+        this.state = installed;
+    }
+
+    /** True when an admin command was just applied and the caller should flush before the next entry. */
+    public boolean needsFlush() {
+        return shapeChanged;
+    }
+
+    /** Applies the entry at {@code index}; its effects reach the engine at the next {@link #flush()}. */
+    public CommandResult apply(Proposal proposal, long index) {
+        Region region = state.region();
+        CommandResult result = check(proposal, region);
+        if (result == null) {
+            result = execute(proposal.command(), region);
+        }
+        state = state.withApplied(state.region(), index);
+        dirty = true;
+        return result;
+    }
+
+    /**
+     * Writes everything applied since the last flush, plus the region state, in one atomic batch. Returns null when
+     * nothing was applied since the last flush.
+     */
+    public FlushOutcome flush() {
+        if (!dirty) {
+            return null;
+        }
+        pending.put(Keys.regionState(state.region().regionId()), RegionStateCodec.encode(state));
+        engine.write(pending);
+        FlushOutcome outcome = new FlushOutcome(state, List.copyOf(created), shapeChanged);
+        pending = new WriteBatch();
+        created.clear();
+        dirty = false;
+        shapeChanged = false;
+        return outcome;
+    }
+
+    private CommandResult check(Proposal proposal, Region region) {
+        if (proposal.regionId() != region.regionId()) {
+            return rejected(new RegionException.RegionNotFound(proposal.regionId()));
+        }
+        Command command = proposal.command();
+        boolean versionMatches = proposal.epoch().version() == region.epoch().version();
+        boolean confMatches = proposal.epoch().confVersion() == region.epoch().confVersion();
+        boolean fits = command instanceof Command.Split ? versionMatches && confMatches
+                : command instanceof Command.ChangePeers ? confMatches && versionMatches
+                : versionMatches;
+        if (!fits) {
+            return rejected(new RegionException.EpochNotMatch(region.regionId(), List.of(region),
+                    "proposed at epoch " + proposal.epoch() + ", region is at " + region.epoch()));
+        }
+        for (Key key : keysOf(command)) {
+            if (!region.contains(key)) {
+                return rejected(new RegionException.KeyNotInRegion(key, region));
+            }
+        }
+        if (command instanceof Command.DeleteRange dr && !region.range().covers(dr.range())) {
+            return rejected(new RegionException.KeyNotInRegion(dr.range().start(), region));
+        }
+        return null;
+    }
+
+    private CommandResult execute(Command command, Region region) {
+        if (command instanceof Command.Put p) {
+            pending.put(Keys.data(p.key()), p.value());
+        } else if (command instanceof Command.Delete d) {
+            pending.delete(Keys.data(d.key()));
+        } else if (command instanceof Command.Batch b) {
+            for (Command.Mutation m : b.mutations()) {
+                execute(m, region);
+            }
+        } else if (command instanceof Command.DeleteRange dr) {
+            pending.deleteRange(Keys.dataStart(dr.range()), Keys.dataEnd(dr.range()));
+        } else if (command instanceof Command.CompareAndPut cas) {
+            return compareAndPut(cas);
+        } else if (command instanceof Command.Split split) {
+            return split(split, region);
+        } else if (command instanceof Command.ChangePeers change) {
+            return changePeers(change, region);
+        }
+        return CommandResult.DONE;
+    }
+
+    private CommandResult compareAndPut(Command.CompareAndPut cas) {
+        // The engine must reflect earlier entries of this batch before we read it.
+        if (!pending.isEmpty()) {
+            writePendingDataOnly();
+        }
+        byte[] current = engine.get(Keys.data(cas.key()));
+        boolean matches = cas.expected() == null ? current == null : Arrays.equals(current, cas.expected());
+        if (matches) {
+            pending.put(Keys.data(cas.key()), cas.value());
+        }
+        return new CommandResult.CasOutcome(matches, current);
+    }
+
+    /**
+     * Writes pending data together with the state as of the entry before this one, so that the engine never holds
+     * data past its recorded applied index.
+     */
+    private void writePendingDataOnly() {
+        pending.put(Keys.regionState(state.region().regionId()), RegionStateCodec.encode(state));
+        engine.write(pending);
+        pending = new WriteBatch();
+    }
+
+    private CommandResult split(Command.Split split, Region region) {
+        if (!region.range().isStrictlyInside(split.splitKey())) {
+            return rejected(new RegionException.KeyNotInRegion(split.splitKey(), region));
+        }
+        if (split.newPeerIds().size() != region.peers().size()) {
+            return rejected(new RegionException.EpochNotMatch(region.regionId(), List.of(region),
+                    "split names " + split.newPeerIds().size() + " peers, region has " + region.peers().size()));
+        }
+        Region left = region.withRange(region.range().leftOf(split.splitKey()), region.epoch().withNextVersion());
+        List<Peer> rightPeers = new ArrayList<>();
+        long ourRightPeerId = 0;
+        for (int i = 0; i < region.peers().size(); i++) {
+            Peer p = region.peers().get(i);
+            Peer q = new Peer(split.newPeerIds().get(i), p.storeId(), p.role());
+            rightPeers.add(q);
+            if (p.peerId() == state.peerId()) {
+                ourRightPeerId = q.peerId();
+            }
+        }
+        Region right = new Region(split.newRegionId(), region.range().rightOf(split.splitKey()), left.epoch(),
+                rightPeers);
+        RegionState child = new RegionState(right, 0, ourRightPeerId, false);
+        pending.put(Keys.regionState(right.regionId()), RegionStateCodec.encode(child));
+        state = state.withApplied(left, state.appliedIndex());
+        created.add(child);
+        shapeChanged = true;
+        return new CommandResult.RegionChanged(left, right);
+    }
+
+    private CommandResult changePeers(Command.ChangePeers change, Region region) {
+        Region changed = region.withPeers(change.peers(), region.epoch().withNextConfVersion());
+        boolean removed = changed.peer(state.peerId()).isEmpty();
+        if (removed) {
+            // This replica leaves the region: its data range is no longer ours to keep.
+            KeyRange range = region.range();
+            pending.deleteRange(Keys.dataStart(range), Keys.dataEnd(range));
+        }
+        state = new RegionState(changed, state.appliedIndex(), state.peerId(), removed);
+        shapeChanged = true;
+        return new CommandResult.RegionChanged(changed, null);
+    }
+
+    private static List<Key> keysOf(Command command) {
+        if (command instanceof Command.Mutation m) {
+            return List.of(m.key());
+        }
+        if (command instanceof Command.CompareAndPut cas) {
+            return List.of(cas.key());
+        }
+        if (command instanceof Command.Batch b) {
+            return b.mutations().stream().map(Command.Mutation::key).toList();
+        }
+        return List.of();
+    }
+
+    private static CommandResult rejected(io.rangekv.error.KvException error) {
+        return new CommandResult.Rejected(error);
+    }
+}

@@ -1,0 +1,308 @@
+package io.rangekv.store.region;
+
+import io.rangekv.error.ErrorKind;
+import io.rangekv.error.KvException;
+import io.rangekv.error.RegionException;
+import io.rangekv.error.ReplicaFatalException;
+import io.rangekv.meta.Key;
+import io.rangekv.meta.KeyRange;
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.ReadConsistency;
+import io.rangekv.meta.Region;
+import io.rangekv.meta.RegionEpoch;
+import io.rangekv.meta.Store;
+import io.rangekv.store.command.Command;
+import io.rangekv.store.command.CommandResult;
+import io.rangekv.store.command.Proposal;
+import io.rangekv.store.engine.Engine;
+import io.rangekv.store.engine.EngineReader;
+import io.rangekv.store.raft.ApplyListener;
+import io.rangekv.store.raft.RaftGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * One replica of one region on this store: the step of the request path that checks a request against the region
+ * and hands it to Raft.
+ *
+ * <pre>
+ *   KvRpcService ─► RegionPeer.propose ─ checks: alive, epoch, keys in range, leader ─► RaftGroup.propose
+ *               └─► RegionPeer.read    ─ checks ─► RaftGroup.awaitReadable ─► re-check range ─► Engine read
+ * </pre>
+ *
+ * <p><b>Concurrency</b>: thread-safe. Requests arrive on {@code store-kv} threads; apply callbacks
+ * ({@link ApplyListener}) on the Raft library's apply thread. The current region is one volatile immutable value,
+ * replaced after each batch that changes it. Continuations run on the {@code store-kv} executor.
+ * <p><b>Ordering</b>: the checks here give callers a fast, precise error; they are repeated at apply, where a split
+ * that committed in between is seen for certain. Reads re-check the range after the read index is reached, for the
+ * same reason.
+ * <p><b>Failure</b>: once apply fails the replica is {@code failed} and answers every request with REPLICA_FATAL.
+ */
+public final class RegionPeer implements ApplyListener {
+    private static final Logger LOG = LoggerFactory.getLogger(RegionPeer.class);
+
+    private final long storeId;
+    private final long peerId;
+    private final Engine engine;
+    private final StoreDirectory directory;
+    private final RegionHost host;
+    private final Executor kvExecutor;
+    private final long snapshotEveryEntries;
+    private final AtomicLong lastSnapshotRequestIndex = new AtomicLong();
+    private volatile Region region;
+    private volatile RaftGroup raftGroup;
+    private volatile ApplyStats stats;
+    private volatile ReplicaFatalException failed;
+
+    public RegionPeer(RegionState initial, long storeId, Engine engine, StoreDirectory directory, RegionHost host,
+                      Executor kvExecutor, long snapshotEveryEntries) {
+        this.region = initial.region();
+        this.peerId = initial.peerId();
+        this.storeId = storeId;
+        this.engine = engine;
+        this.directory = directory;
+        this.host = host;
+        this.kvExecutor = kvExecutor;
+        this.snapshotEveryEntries = snapshotEveryEntries;
+    }
+
+    /** Binds the Raft group once it is started (the group needs this peer as its listener first). */
+    public void attach(RaftGroup group, ApplyStats applyStats) {
+        this.stats = applyStats;
+        this.raftGroup = group;
+    }
+
+    public ApplyStats stats() {
+        return stats;
+    }
+
+    public Region region() {
+        return region;
+    }
+
+    public long regionId() {
+        return region.regionId();
+    }
+
+    public long peerId() {
+        return peerId;
+    }
+
+    public RaftGroup raftGroup() {
+        return raftGroup;
+    }
+
+    public boolean isLeader() {
+        RaftGroup group = raftGroup;
+        return group != null && group.isLeader();
+    }
+
+    public boolean isFailed() {
+        return failed != null;
+    }
+
+    /**
+     * Proposes a data command routed with {@code epoch}. Completes with the apply result, or exceptionally with a
+     * region error (fix the route and retry), ServerBusy, UnknownResult, or ReplicaFatal.
+     */
+    public CompletableFuture<CommandResult> propose(RegionEpoch epoch, Command command, List<Key> keys) {
+        Region current = region;
+        KvException refused = checkWrite(current, epoch, keys);
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        return raftGroup.propose(new Proposal(current.regionId(), current.epoch(), command))
+                .thenApplyAsync(this::unwrap, kvExecutor);
+    }
+
+    /** Proposes a split of this region at {@code splitKey}; leader only. */
+    public CompletableFuture<CommandResult> split(Key splitKey, long newRegionId, List<Long> newPeerIds) {
+        Region current = region;
+        KvException refused = checkAlive(current);
+        if (refused == null && !current.range().isStrictlyInside(splitKey)) {
+            refused = new RegionException.KeyNotInRegion(splitKey, current);
+        }
+        if (refused == null && !isLeader()) {
+            refused = notLeader();
+        }
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        return raftGroup.propose(new Proposal(current.regionId(), current.epoch(),
+                        new Command.Split(splitKey, newRegionId, newPeerIds)))
+                .thenApplyAsync(this::unwrap, kvExecutor);
+    }
+
+    /**
+     * Replaces the region's peer list (one step: add a learner, promote it, or remove a peer), then drives the Raft
+     * membership to match. Leader only.
+     */
+    public CompletableFuture<Region> changePeers(List<Peer> peers) {
+        Region current = region;
+        KvException refused = checkAlive(current);
+        if (refused == null && !isLeader()) {
+            refused = notLeader();
+        }
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        return raftGroup.propose(new Proposal(current.regionId(), current.epoch(), new Command.ChangePeers(peers)))
+                .thenApplyAsync(this::unwrap, kvExecutor)
+                .thenComposeAsync(result -> {
+                    Region changed = ((CommandResult.RegionChanged) result).left();
+                    return raftGroup.changeMembership(changed).thenApply(v -> changed);
+                }, kvExecutor);
+    }
+
+    /**
+     * Waits until this replica may serve a read at {@code consistency}, then runs {@code read} against the engine
+     * on the store-kv executor. The keys (or range) are checked against the region both before and after the wait.
+     */
+    public <T> CompletableFuture<T> read(RegionEpoch epoch, ReadConsistency consistency, List<Key> keys,
+                                         Function<EngineReader, T> read) {
+        Region before = region;
+        KvException refused = checkRead(before, epoch, keys, consistency);
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        return raftGroup.awaitReadable(consistency).thenApplyAsync(v -> {
+            KvException late = checkRead(region, epoch, keys, ReadConsistency.STALE);
+            if (late != null) {
+                throw late;
+            }
+            return read.apply(engine);
+        }, kvExecutor);
+    }
+
+    private KvException checkWrite(Region current, RegionEpoch epoch, List<Key> keys) {
+        KvException refused = checkAlive(current);
+        if (refused == null) {
+            refused = checkShape(current, epoch, keys);
+        }
+        if (refused == null && !isLeader()) {
+            refused = notLeader();
+        }
+        return refused;
+    }
+
+    private KvException checkRead(Region current, RegionEpoch epoch, List<Key> keys, ReadConsistency consistency) {
+        KvException refused = checkAlive(current);
+        if (refused == null) {
+            refused = checkShape(current, epoch, keys);
+        }
+        boolean leaderOnly = consistency == ReadConsistency.LINEARIZABLE || consistency == ReadConsistency.LEASE;
+        if (refused == null && leaderOnly && !isLeader()) {
+            refused = notLeader();
+        }
+        return refused;
+    }
+
+    private KvException checkAlive(Region current) {
+        if (failed != null) {
+            return failed;
+        }
+        if (raftGroup == null) {
+            return new RegionException.RegionNotFound(current.regionId());
+        }
+        return null;
+    }
+
+    /** Epoch first (a split changes the version), then every key against the range. */
+    private KvException checkShape(Region current, RegionEpoch epoch, List<Key> keys) {
+        if (epoch.version() != current.epoch().version()) {
+            KeyRange probe = keys.isEmpty() ? current.range() : new KeyRange(keys.get(0), Key.EMPTY);
+            List<Region> now = host.regionsOverlapping(probe.covers(current.range()) ? current.range() : probe);
+            return new RegionException.EpochNotMatch(current.regionId(), now.isEmpty() ? List.of(current) : now,
+                    "request epoch " + epoch + " but region " + current.regionId() + " is at " + current.epoch());
+        }
+        for (Key key : keys) {
+            if (!current.contains(key)) {
+                return new RegionException.KeyNotInRegion(key, current);
+            }
+        }
+        return null;
+    }
+
+    /** NotLeader with the best hint we have: the leader's peer and KV address when the group knows them. */
+    public RegionException.NotLeader notLeader() {
+        Region current = region;
+        RaftGroup group = raftGroup;
+        OptionalLong leaderStore = group == null ? OptionalLong.empty() : group.leaderStoreId();
+        if (leaderStore.isEmpty() || leaderStore.getAsLong() == storeId && group.isLeader()) {
+            return new RegionException.NotLeader(current.regionId(), null, "");
+        }
+        Peer leader = current.peerOnStore(leaderStore.getAsLong()).orElse(null);
+        String address = directory.store(leaderStore.getAsLong()).map(Store::kvAddress).orElse("");
+        return new RegionException.NotLeader(current.regionId(), leader, address);
+    }
+
+    private CommandResult unwrap(CommandResult result) {
+        if (result instanceof CommandResult.Rejected rejected) {
+            throw rejected.error();
+        }
+        return result;
+    }
+
+    // ---- ApplyListener: the Raft library's apply thread ----
+
+    @Override
+    public void onFlushed(CommandApplier.FlushOutcome outcome) {
+        region = outcome.state().region();
+        for (RegionState child : outcome.createdRegions()) {
+            host.startSplitChild(child);
+        }
+        if (outcome.state().tombstone()) {
+            LOG.info("region {} peer {} was removed from the region; retiring it", regionId(), peerId);
+            host.retire(this);
+            return;
+        }
+        long applied = outcome.state().appliedIndex();
+        long last = lastSnapshotRequestIndex.get();
+        if (applied - last >= snapshotEveryEntries && raftGroup != null
+                && lastSnapshotRequestIndex.compareAndSet(last, applied)) {
+            raftGroup.snapshot().whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.debug("region {} log-size snapshot did not run: {}", regionId(), e.getMessage());
+                }
+            });
+        }
+    }
+
+    @Override
+    public void onSnapshotInstalled(RegionState state) {
+        region = state.region();
+    }
+
+    @Override
+    public void onLeaderStart() {
+        // A leader that took over mid-change finishes it: Raft membership follows the applied peer list.
+        kvExecutor.execute(() -> {
+            RaftGroup group = raftGroup;
+            if (group != null && group.isLeader()) {
+                group.changeMembership(region).whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warn("region {} could not reconcile membership to {}: {}", regionId(), region.peers(),
+                                e.getMessage());
+                    }
+                });
+            }
+        });
+    }
+
+    @Override
+    public void onLeaderStop() {
+    }
+
+    @Override
+    public void onFatal(Throwable cause) {
+        failed = cause instanceof ReplicaFatalException rf ? rf
+                : new ReplicaFatalException(ErrorKind.REPLICA_FATAL, String.valueOf(cause.getMessage()), cause);
+    }
+}

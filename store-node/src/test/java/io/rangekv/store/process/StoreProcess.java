@@ -1,0 +1,88 @@
+package io.rangekv.store.process;
+
+import io.rangekv.store.StoreMain;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One store node in its own JVM, started from this test JVM's class path with a config file. {@link #kill()} is
+ * {@code kill -9}: no shutdown hook runs, nothing is flushed.
+ */
+public final class StoreProcess implements AutoCloseable {
+    private final long storeId;
+    private final Path configFile;
+    private final Path logFile;
+    private Process process;
+
+    public StoreProcess(long storeId, Path configFile, Path logFile) {
+        this.storeId = storeId;
+        this.configFile = configFile;
+        this.logFile = logFile;
+    }
+
+    public long storeId() {
+        return storeId;
+    }
+
+    public void start() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
+        command.add("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(StoreMain.class.getName());
+        command.add("--config");
+        command.add(configFile.toString());
+        try {
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start store " + storeId, e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL, then wait for the process to be gone. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("store " + storeId + " did not die after SIGKILL");
+            }
+        }
+    }
+
+    /** The last lines of the process log, for failure messages. */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** SIGTERM (clean stop), escalating to SIGKILL. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+}
