@@ -60,10 +60,18 @@ public final class JraftRaftGroup implements RaftGroup {
     public static JraftRaftGroup start(Region region, boolean bootstrap, RaftEndpoint endpoint, Path groupDir,
                                        RaftConfig config, RegionStateMachine fsm, StoreDirectory directory,
                                        JRaftServiceFactory serviceFactory, Supplier<KvException> notLeader) {
+        try {
+            java.nio.file.Files.createDirectories(groupDir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + groupDir, e);
+        }
         Configuration initial = bootstrap ? configurationOf(region, directory) : new Configuration();
         PeerId self = new PeerId(endpoint.endpoint(), 0);
-        Node node = RaftServiceFactory.createAndInitRaftNode(groupId(region.regionId()), self,
-                JraftOptions.nodeOptions(config, groupDir, fsm, initial, serviceFactory));
+        Node node = RaftServiceFactory.createRaftNode(groupId(region.regionId()), self);
+        if (!node.init(JraftOptions.nodeOptions(config, groupDir, fsm, initial, serviceFactory))) {
+            throw new IllegalStateException("region " + region.regionId() + ": the Raft node did not start; "
+                    + "the log above says why");
+        }
         return new JraftRaftGroup(node, directory, notLeader);
     }
 
