@@ -126,18 +126,34 @@ public final class JraftRaftGroup implements RaftGroup {
         return directory.storeIdByRaftAddress(leader.getEndpoint().toString());
     }
 
+    /**
+     * Two library steps when a learner is promoted: the library refuses a change in which one peer is a learner in
+     * the old configuration and a voter in the new one, so the learner is first dropped, then added as a voter (it
+     * keeps its data and catches up within the joint-consensus step).
+     */
     @Override
     public CompletableFuture<Void> changeMembership(Region desired) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
         Configuration target = configurationOf(desired, directory);
-        boolean same = new java.util.HashSet<>(node.listPeers()).equals(new java.util.HashSet<>(target.getPeers()))
-                && new java.util.HashSet<>(node.listLearners()).equals(target.getLearners());
-        if (same) {
-            done.complete(null);
-            return done;
+        java.util.Set<PeerId> promoted = new java.util.HashSet<>(node.listLearners());
+        promoted.retainAll(target.getPeers());
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        if (promoted.isEmpty()) {
+            ready.complete(null);
+        } else {
+            node.removeLearners(new java.util.ArrayList<>(promoted), status -> complete(ready, status,
+                    "remove learners before promotion"));
         }
-        node.changePeers(target, status -> complete(done, status, "change peers"));
-        return done;
+        return ready.thenCompose(v -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            boolean same = new java.util.HashSet<>(node.listPeers()).equals(new java.util.HashSet<>(target.getPeers()))
+                    && new java.util.HashSet<>(node.listLearners()).equals(target.getLearners());
+            if (same) {
+                done.complete(null);
+            } else {
+                node.changePeers(target, status -> complete(done, status, "change peers"));
+            }
+            return done;
+        });
     }
 
     @Override

@@ -217,10 +217,7 @@ public final class RegionPeer implements ApplyListener {
     /** Epoch first (a split changes the version), then every key against the range. */
     private KvException checkShape(Region current, RegionEpoch epoch, List<Key> keys) {
         if (epoch.version() != current.epoch().version()) {
-            KeyRange probe = keys.isEmpty() ? current.range() : new KeyRange(keys.get(0), Key.EMPTY);
-            List<Region> now = host.regionsOverlapping(probe.covers(current.range()) ? current.range() : probe);
-            return new RegionException.EpochNotMatch(current.regionId(), now.isEmpty() ? List.of(current) : now,
-                    "request epoch " + epoch + " but region " + current.regionId() + " is at " + current.epoch());
+            return epochNotMatch(current, epoch, keys);
         }
         for (Key key : keys) {
             if (!current.contains(key)) {
@@ -228,6 +225,24 @@ public final class RegionPeer implements ApplyListener {
             }
         }
         return null;
+    }
+
+    /**
+     * The regions the caller should learn about: this one as it is now, plus every region on this store that holds
+     * one of the request's keys (typically the other half of a split the caller has not seen).
+     */
+    private KvException epochNotMatch(Region current, RegionEpoch epoch, List<Key> keys) {
+        java.util.Map<Long, Region> regions = new java.util.TreeMap<>();
+        regions.put(current.regionId(), current);
+        for (Key key : keys) {
+            for (Region r : host.regionsOverlapping(new KeyRange(key, Key.EMPTY))) {
+                if (r.contains(key)) {
+                    regions.put(r.regionId(), r);
+                }
+            }
+        }
+        return new RegionException.EpochNotMatch(current.regionId(), List.copyOf(regions.values()),
+                "request epoch " + epoch + " but region " + current.regionId() + " is at " + current.epoch());
     }
 
     /** NotLeader with the best hint we have: the leader's peer and KV address when the group knows them. */
