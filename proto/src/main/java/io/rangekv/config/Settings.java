@@ -89,6 +89,11 @@ public final class Settings {
         return Collections.unmodifiableSet(unused);
     }
 
+    /** Every key some config record asked for so far, present or not: the keys a template must list. */
+    public Set<String> readKeys() {
+        return Collections.unmodifiableSet(new java.util.TreeSet<>(read));
+    }
+
     public Map<String, String> asMap() {
         return Collections.unmodifiableMap(values);
     }
