@@ -171,6 +171,25 @@ public final class JraftRaftGroup implements RaftGroup {
     }
 
     @Override
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        node.describe(new com.alipay.sofa.jraft.util.Describer.Printer() {
+            @Override
+            public com.alipay.sofa.jraft.util.Describer.Printer print(Object x) {
+                out.append(x);
+                return this;
+            }
+
+            @Override
+            public com.alipay.sofa.jraft.util.Describer.Printer println(Object x) {
+                out.append(x).append('\n');
+                return this;
+            }
+        });
+        return out.toString();
+    }
+
+    @Override
     public void shutdown() {
         node.shutdown();
         try {

@@ -42,6 +42,9 @@ public interface RaftGroup {
     /** Takes a RaftSnapshot now (which lets the library drop the log before it). */
     CompletableFuture<Void> snapshot();
 
+    /** The library's own account of the group (state, term, configuration, replicators), for diagnostics. */
+    String describe();
+
     /** Stops the group and waits for it. */
     void shutdown();
 }

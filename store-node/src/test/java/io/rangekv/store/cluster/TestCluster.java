@@ -233,7 +233,12 @@ public final class TestCluster implements AutoCloseable {
 
     public Region changePeers(long regionId, List<Peer> peers) throws Exception {
         RegionPeer leader = replica(leaderOf(regionId), regionId).orElseThrow();
-        return leader.changePeers(peers).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        try {
+            return leader.changePeers(peers).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("changing region " + regionId + " peers to " + peers + " did not finish in "
+                    + WAIT + "\n" + dump(true), e);
+        }
     }
 
     /**
@@ -287,8 +292,12 @@ public final class TestCluster implements AutoCloseable {
         return out;
     }
 
-    /** Every store's regions, leaders and applied indexes: printed when a wait fails. */
     public String dump() {
+        return dump(false);
+    }
+
+    /** Every store's regions, leaders and applied indexes (and the library's view, when asked): for failures. */
+    public String dump(boolean withRaft) {
         StringBuilder sb = new StringBuilder("cluster state:\n");
         live.forEach((id, node) -> {
             sb.append("  store ").append(id).append(" kv=").append(node.kvAddress()).append('\n');
@@ -296,6 +305,9 @@ public final class TestCluster implements AutoCloseable {
                 sb.append("    ").append(p.region()).append(p.isLeader() ? " LEADER" : "")
                         .append(p.isFailed() ? " FAILED" : "")
                         .append(" applied=").append(p.stats() == null ? -1 : p.stats().appliedIndex()).append('\n');
+                if (withRaft && p.raftGroup() != null) {
+                    sb.append(p.raftGroup().describe().indent(6));
+                }
             }
         });
         return sb.toString();
