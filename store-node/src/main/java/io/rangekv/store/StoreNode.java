@@ -10,6 +10,8 @@ import io.rangekv.store.engine.Engines;
 import io.rangekv.store.raft.JraftRaftGroup;
 import io.rangekv.store.raft.RaftEndpoint;
 import io.rangekv.store.raft.RegionStateMachine;
+import io.rangekv.store.raft.log.RaftLogDb;
+import io.rangekv.store.raft.log.SharedLogServiceFactory;
 import io.rangekv.store.region.RegionPeer;
 import io.rangekv.store.region.RegionRegistry;
 import io.rangekv.store.region.RegionState;
@@ -31,7 +33,7 @@ import java.util.List;
  * One store-node process (or one of several in a test JVM): wires the engine, the Raft endpoint, the hosted
  * regions and the KV server, and stops them in reverse order. Holds no global state.
  *
- * <p>Start-up: open the engine → bind the Raft port → start every region recorded in the engine (each replays only
+ * <p>Start-up: open the engine → bind the Raft port → open the store-wide Raft log → start every region recorded in the engine (each replays only
  * the log entries after its recorded applied index) → bootstrap the first region if asked and none exists → serve
  * KV requests.
  */
@@ -44,16 +46,18 @@ public final class StoreNode implements AutoCloseable {
     private final Engine engine;
     private final StoreThreads threads;
     private final RaftEndpoint raftEndpoint;
+    private final RaftLogDb raftLog;
     private final StaticStoreDirectory directory;
     private final RegionRegistry regions;
     private final KvServer kvServer;
 
     private StoreNode(StoreConfig config, Engine engine, StoreThreads threads, RaftEndpoint raftEndpoint,
-                      StaticStoreDirectory directory, RegionRegistry regions, KvServer kvServer) {
+                      RaftLogDb raftLog, StaticStoreDirectory directory, RegionRegistry regions, KvServer kvServer) {
         this.config = config;
         this.engine = engine;
         this.threads = threads;
         this.raftEndpoint = raftEndpoint;
+        this.raftLog = raftLog;
         this.directory = directory;
         this.regions = regions;
         this.kvServer = kvServer;
@@ -69,9 +73,22 @@ public final class StoreNode implements AutoCloseable {
             started.add(threads);
             RaftEndpoint endpoint = RaftEndpoint.start(config.host(), config.raftPort());
             started.add(endpoint);
+            RaftLogDb raftLog = RaftLogDb.open(config.dataDir().resolve("raft-log"), config.raft().logSync());
+            started.add(raftLog);
+            SharedLogServiceFactory logs = new SharedLogServiceFactory(raftLog);
             StaticStoreDirectory directory = new StaticStoreDirectory(config.clusterStores());
             RegionRegistry regions = new RegionRegistry(engine, threads.admin());
-            regions.setLauncher(state -> launch(state, config, engine, threads, endpoint, directory, regions));
+            regions.setLauncher(new RegionRegistry.Launcher() {
+                @Override
+                public RegionPeer launch(RegionState state) {
+                    return StoreNode.launch(state, config, engine, threads, endpoint, directory, regions, logs);
+                }
+
+                @Override
+                public void destroy(long regionId) {
+                    raftLog.destroyGroup(JraftRaftGroup.groupId(regionId));
+                }
+            });
             started.add(regions::stopAll);
 
             List<RegionState> recorded = regions.loadStates();
@@ -87,7 +104,8 @@ public final class StoreNode implements AutoCloseable {
             KvServer kvServer = KvServer.start(config.host(), config.kvPort(), config.threads().ioThreads(),
                     config.rpc().withKeySizeAtMost(engine.maxKeyBytes() - 1L), new KvRpcService(regions, new StoreAdmin(regions), threads.kv()));
             started.add(kvServer);
-            StoreNode node = new StoreNode(config, engine, threads, endpoint, directory, regions, kvServer);
+            StoreNode node = new StoreNode(config, engine, threads, endpoint, raftLog, directory, regions,
+                    kvServer);
             directory.put(node.self());
             LOG.info("store {} serving KV at {} and Raft at {} on a {} engine with {} regions", config.storeId(),
                     node.kvAddress(), endpoint.address(), engine.kind().label(), regions.all().size());
@@ -108,7 +126,8 @@ public final class StoreNode implements AutoCloseable {
     }
 
     private static RegionPeer launch(RegionState state, StoreConfig config, Engine engine, StoreThreads threads,
-                                     RaftEndpoint endpoint, StaticStoreDirectory directory, RegionRegistry regions) {
+                                     RaftEndpoint endpoint, StaticStoreDirectory directory, RegionRegistry regions,
+                                     SharedLogServiceFactory logs) {
         RegionPeer peer = new RegionPeer(state, config.storeId(), engine, directory, regions, threads.kv(),
                 config.raft().snapshotLogEntries());
         RegionStateMachine fsm = new RegionStateMachine(engine, state, peer, threads.snapshot());
@@ -116,7 +135,7 @@ public final class StoreNode implements AutoCloseable {
         // Every replica of a region starts from the region's peer list as recorded; the library ignores it once the
         // group has its own log or RaftSnapshot.
         JraftRaftGroup group = JraftRaftGroup.start(state.region(), true, endpoint, groupDir, config.raft(), fsm,
-                directory, null, peer::notLeader);
+                directory, logs, peer::notLeader);
         peer.attach(group, fsm);
         return peer;
     }
@@ -151,7 +170,7 @@ public final class StoreNode implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(List.of(engine, threads, raftEndpoint, (AutoCloseable) regions::stopAll, kvServer));
+        closeAll(List.of(engine, threads, raftEndpoint, raftLog, (AutoCloseable) regions::stopAll, kvServer));
         LOG.info("store {} stopped", config.storeId());
     }
 

@@ -3,6 +3,8 @@ package io.rangekv.store.raft;
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.error.RaftError;
+import io.rangekv.error.ErrorKind;
+import io.rangekv.error.ReplicaFatalException;
 import io.rangekv.error.RetryableException;
 import io.rangekv.error.UnknownResultException;
 import io.rangekv.store.command.CommandResult;
@@ -34,6 +36,10 @@ final class ProposalClosure implements Closure {
             // The library refused the task before appending it: safe to retry after a pause.
             future.completeExceptionally(RetryableException.serverBusy(Duration.ofMillis(50),
                     "raft group busy: " + status.getErrorMsg()));
+        } else if (status.getRaftError() == RaftError.ESTATEMACHINE) {
+            // The replica failed while applying and stopped: this entry was not applied here.
+            future.completeExceptionally(new ReplicaFatalException(ErrorKind.REPLICA_FATAL,
+                    "the replica stopped while applying: " + status.getErrorMsg(), null));
         } else {
             // Leadership changed or the group stopped after the entry may have been appended: it can still commit.
             future.completeExceptionally(new UnknownResultException(0,

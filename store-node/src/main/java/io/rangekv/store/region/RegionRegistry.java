@@ -31,9 +31,12 @@ import java.util.concurrent.ExecutorService;
 public final class RegionRegistry implements RegionHost {
     private static final Logger LOG = LoggerFactory.getLogger(RegionRegistry.class);
 
-    /** Creates and starts the Raft group of a replica; supplied by the store so this class stays library-free. */
+    /** Creates and destroys Raft groups; supplied by the store so this class stays library-free. */
     public interface Launcher {
         RegionPeer launch(RegionState state);
+
+        /** Deletes a stopped group's Raft log (its replica left this store). */
+        void destroy(long regionId);
     }
 
     private final Map<Long, RegionPeer> peers = new ConcurrentHashMap<>();
@@ -130,6 +133,7 @@ public final class RegionRegistry implements RegionHost {
         admin.execute(() -> {
             if (peers.remove(peer.regionId(), peer)) {
                 peer.raftGroup().shutdown();
+                launcher.destroy(peer.regionId());
                 LOG.info("retired replica {} of region {}", peer.peerId(), peer.regionId());
             }
         });

@@ -1,7 +1,9 @@
 package io.rangekv.store.rpc;
 
 import com.google.protobuf.ByteString;
+import io.rangekv.error.ErrorKind;
 import io.rangekv.error.RequestException;
+import io.rangekv.error.UnknownResultException;
 import io.rangekv.meta.Key;
 import io.rangekv.meta.KeyRange;
 import io.rangekv.meta.ReadConsistency;
@@ -21,7 +23,10 @@ import io.rangekv.wire.MetaCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Turns KV requests into calls on the right {@link RegionPeer} and results into responses: protobuf stops here.
@@ -41,11 +46,32 @@ public final class KvRpcService implements RequestDispatcher {
         this.kvExecutor = kvExecutor;
     }
 
+    /**
+     * Completes by the deadline at the latest: a write still in flight then has an unknown outcome (it may yet
+     * commit), a read simply missed its deadline.
+     */
     @Override
     public CompletableFuture<KvProto.Response> dispatch(KvProto.Request request, Deadline deadline) {
         return CompletableFuture.supplyAsync(() -> route(request), kvExecutor)
                 .thenCompose(f -> f)
+                .orTimeout(Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS)
+                .exceptionally(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof TimeoutException) {
+                        throw isWrite(request) ? new UnknownResultException(request.getRequestId(),
+                                "deadline passed with the write in flight; it may still take effect", null)
+                                : new RequestException(ErrorKind.DEADLINE_EXCEEDED, "deadline passed");
+                    }
+                    throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+                })
                 .thenApply(b -> b.setRequestId(request.getRequestId()).build());
+    }
+
+    private static boolean isWrite(KvProto.Request request) {
+        return switch (request.getMethodCase()) {
+            case GET, BATCH_GET, SCAN, REGION_STATUS, LIST_REGIONS -> false;
+            default -> true;
+        };
     }
 
     private CompletableFuture<KvProto.Response.Builder> route(KvProto.Request request) {
@@ -130,7 +156,7 @@ public final class KvRpcService implements RequestDispatcher {
             }
             case SCAN -> scan(peer, epoch, consistency, request.getScan())
                     .thenApply(pairs -> out.setScan(KvProto.ScanResponse.newBuilder().addAllPairs(pairs)));
-            default -> throw new RequestException(io.rangekv.error.ErrorKind.UNKNOWN_METHOD,
+            default -> throw new RequestException(ErrorKind.UNKNOWN_METHOD,
                     "unknown or missing method " + method);
         };
     }

@@ -51,9 +51,12 @@ public final class TestCluster implements AutoCloseable {
     private final List<TestKvClient> clients = new ArrayList<>();
 
     private final List<Long> bootstrapVoters = new ArrayList<>();
+    private final Map<String, String> engineSettings;
 
-    private TestCluster(Path root, int stores, int voters, EngineKind engine, RaftConfig raft) {
+    private TestCluster(Path root, int stores, int voters, EngineKind engine, RaftConfig raft,
+                        Map<String, String> engineSettings) {
         this.root = root;
+        this.engineSettings = engineSettings;
         this.engine = engine;
         this.raft = raft;
         for (long id = 1; id <= voters; id++) {
@@ -84,6 +87,13 @@ public final class TestCluster implements AutoCloseable {
         private int voters = -1;
         private EngineKind engine = EngineKind.MEMORY;
         private RaftConfig raft = RaftConfig.DEFAULTS.withElectionTimeout(Duration.ofMillis(1000));
+        private final Map<String, String> engineSettings = new HashMap<>(Map.of("engine.lmdb.map-size", "256MB"));
+
+        /** One engine setting, as in the config file (for example {@code engine.lmdb.map-size = 1MB}). */
+        public Builder engineSetting(String key, String value) {
+            engineSettings.put(key, value);
+            return this;
+        }
 
         public Builder dataDir(Path dir) {
             this.dataDir = dir;
@@ -112,7 +122,8 @@ public final class TestCluster implements AutoCloseable {
         }
 
         public TestCluster start() {
-            TestCluster cluster = new TestCluster(dataDir, stores, voters < 0 ? stores : voters, engine, raft);
+            TestCluster cluster = new TestCluster(dataDir, stores, voters < 0 ? stores : voters, engine, raft,
+                    engineSettings);
             try {
                 cluster.configs.keySet().forEach(cluster::startStore);
             } catch (RuntimeException e) {
@@ -125,11 +136,10 @@ public final class TestCluster implements AutoCloseable {
 
     private StoreConfig configFor(long id, int kvPort, int raftPort, List<Store> cluster) {
         Path dir = root.resolve("store-" + id);
-        Map<String, String> engineSettings = new HashMap<>();
-        engineSettings.put("engine.kind", engine.label());
-        engineSettings.put("engine.lmdb.map-size", "256MB");
+        Map<String, String> settings = new HashMap<>(engineSettings);
+        settings.put("engine.kind", engine.label());
         return new StoreConfig(id, dir, "127.0.0.1", kvPort, raftPort,
-                EngineConfig.from(new Settings(engineSettings), dir.resolve("engine")), raft,
+                EngineConfig.from(new Settings(settings), dir.resolve("engine")), raft,
                 new StoreThreads.ThreadConfig(2, 10_000, 1, 1), RpcLimits.from(Settings.empty()), cluster, bootstrapVoters);
     }
 
