@@ -315,9 +315,12 @@ public final class RegionPeer implements ApplyListener {
     public void onLeaderStop() {
     }
 
+    /** Keeps the first cause: the library's own error report follows the apply failure and says less. */
     @Override
-    public void onFatal(Throwable cause) {
-        failed = cause instanceof ReplicaFatalException rf ? rf
-                : new ReplicaFatalException(ErrorKind.REPLICA_FATAL, String.valueOf(cause.getMessage()), cause);
+    public synchronized void onFatal(Throwable cause) {
+        if (failed == null) {
+            failed = cause instanceof ReplicaFatalException rf ? rf
+                    : new ReplicaFatalException(ErrorKind.REPLICA_FATAL, String.valueOf(cause.getMessage()), cause);
+        }
     }
 }

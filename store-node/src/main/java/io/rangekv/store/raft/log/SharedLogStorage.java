@@ -148,6 +148,13 @@ final class SharedLogStorage implements LogStorage {
         if (entries == null || entries.isEmpty()) {
             return 0;
         }
+        long expected = lastIndex + 1;
+        if (entries.get(0).getId().getIndex() != expected) {
+            // The library appends contiguously after truncating; anything else would leave a hole in the log.
+            LOG.error("group {}: refusing to append at {} when the next index is {}", groupId,
+                    entries.get(0).getId().getIndex(), expected);
+            return 0;
+        }
         try (WriteBatch batch = new WriteBatch()) {
             for (LogEntry entry : entries) {
                 long index = entry.getId().getIndex();

@@ -92,6 +92,15 @@ class SharedLogStorageTest {
     }
 
     @Test
+    void anAppendThatWouldLeaveAHoleIsRefused() {
+        SharedLogStorage log = open("r1", new ConfigurationManager());
+        log.appendEntries(List.of(data(1, 1, "a"), data(2, 1, "b")));
+        assertEquals(0, log.appendEntries(List.of(data(4, 1, "d"))));
+        assertEquals(2, log.getLastLogIndex());
+        assertNull(log.getEntry(4));
+    }
+
+    @Test
     void twoGroupsNeverSeeEachOther() {
         SharedLogStorage one = open("r1", new ConfigurationManager());
         SharedLogStorage two = open("r10", new ConfigurationManager());
