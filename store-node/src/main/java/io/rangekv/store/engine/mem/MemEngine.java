@@ -96,31 +96,40 @@ public final class MemEngine implements Engine {
                 last.put(k, null);
             }
         }
-        long oldestRead = openReads.oldest(visibleSeq);
         for (Map.Entry<byte[], byte[]> e : last.entrySet()) {
             Version head = map.get(e.getKey());
             if (head == null && e.getValue() == null) {
                 continue;
             }
-            map.put(e.getKey(), prune(new Version(seq, e.getValue(), head), oldestRead));
+            map.put(e.getKey(), new Version(seq, e.getValue(), head));
         }
         visibleSeq = seq;
-        sweep(last.keySet(), oldestRead);
+        // Only after publishing: a reader that registers from now on reads at seq, so the floor is safe.
+        sweep(last.keySet(), openReads.oldest(seq));
     }
 
-    /** Drops versions hidden from every open reader, and keys whose only visible version is a tombstone. */
-    private void sweep(Iterable<byte[]> written, long oldestRead) {
-        long floor = Math.min(oldestRead, visibleSeq);
+    /**
+     * Drops versions hidden from every open reader (at or below {@code floor} only the newest is kept), and keys
+     * whose only visible version is a tombstone. Keys that still hold old versions for an open reader are queued
+     * and revisited by later writes.
+     */
+    private void sweep(Iterable<byte[]> written, long floor) {
         List<byte[]> again = new ArrayList<>();
         for (byte[] k : written) {
             if (!pruneKey(k, floor)) {
                 again.add(k);
             }
         }
-        for (int i = 0, n = toPrune.size(); i < n && i < 1024; i++) {
-            byte[] k = toPrune.poll();
-            if (k != null && !pruneKey(k, floor)) {
-                again.add(k);
+        if (floor == visibleSeq) {
+            // No reader holds an older view: every queued key can be tidied now (bounded per write).
+            for (int i = 0; i < 1024; i++) {
+                byte[] k = toPrune.poll();
+                if (k == null) {
+                    break;
+                }
+                if (!pruneKey(k, floor)) {
+                    again.add(k);
+                }
             }
         }
         toPrune.addAll(again);
