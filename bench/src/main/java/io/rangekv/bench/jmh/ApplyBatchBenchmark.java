@@ -8,9 +8,7 @@ import io.rangekv.meta.RegionEpoch;
 import io.rangekv.store.command.Command;
 import io.rangekv.store.command.Proposal;
 import io.rangekv.store.engine.Engine;
-import io.rangekv.store.engine.EngineConfig;
 import io.rangekv.store.engine.EngineKind;
-import io.rangekv.store.engine.Engines;
 import io.rangekv.store.engine.Keys;
 import io.rangekv.store.engine.WriteBatch;
 import io.rangekv.store.raft.CommandCodec;
@@ -73,8 +71,7 @@ public class ApplyBatchBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("rangekv-jmh-apply");
-        store = Engines.open(new EngineConfig(engine, dir, new EngineConfig.LmdbSettings(
-                io.rangekv.config.DataSize.ofGigabytes(4), 126), EngineConfig.RocksSettings.DEFAULTS));
+        store = BenchEngines.open(engine, dir);
         Region region = new Region(1, KeyRange.ALL, RegionEpoch.INITIAL, List.of(Peer.voter(1, 1)));
         applier = new CommandApplier(store, new RegionState(region, 0, 1, false));
         Random random = new Random(11);
@@ -95,9 +92,7 @@ public class ApplyBatchBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         store.close();
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        BenchEngines.delete(dir);
     }
 
     @Benchmark

@@ -1,10 +1,8 @@
 package io.rangekv.bench.jmh;
 
 import io.rangekv.store.engine.Engine;
-import io.rangekv.store.engine.EngineConfig;
 import io.rangekv.store.engine.EngineIterator;
 import io.rangekv.store.engine.EngineKind;
-import io.rangekv.store.engine.Engines;
 import io.rangekv.store.engine.WriteBatch;
 import io.rangekv.store.engine.rocks.RocksEngine;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -60,9 +58,7 @@ public class EngineBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("rangekv-jmh-engine");
-        EngineConfig base = EngineConfig.memory(dir);
-        store = Engines.open(new EngineConfig(engine, dir, new EngineConfig.LmdbSettings(
-                io.rangekv.config.DataSize.ofGigabytes(4), 126), EngineConfig.RocksSettings.DEFAULTS));
+        store = BenchEngines.open(engine, dir);
         keys = new byte[KEYS][];
         values = new byte[KEYS][];
         WriteBatch batch = new WriteBatch();
@@ -92,9 +88,7 @@ public class EngineBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         store.close();
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        BenchEngines.delete(dir);
     }
 
     @Benchmark

@@ -70,7 +70,10 @@ public sealed interface Command {
         }
     }
 
-    /** Several puts and deletes applied atomically. */
+    /**
+     * Several puts and deletes applied atomically. An empty batch is a no-op entry: the leader proposes one to make
+     * log entries flow (see {@code RegionPeer.driveMembership}).
+     */
     record Batch(List<Mutation> mutations) implements Command {
         public Batch {
             mutations = List.copyOf(mutations);

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -47,6 +48,9 @@ import java.util.function.Function;
  */
 public final class RegionPeer implements ApplyListener {
     private static final Logger LOG = LoggerFactory.getLogger(RegionPeer.class);
+    private static final java.time.Duration MEMBERSHIP_NUDGE = java.time.Duration.ofMillis(500);
+    /** Sixty nudges: thirty seconds of keeping a membership change moving, then the caller's deadline decides. */
+    private static final int MAX_MEMBERSHIP_NUDGES = 60;
 
     private final long storeId;
     private final long peerId;
@@ -157,8 +161,36 @@ public final class RegionPeer implements ApplyListener {
                 .thenApplyAsync(this::unwrap, kvExecutor)
                 .thenComposeAsync(result -> {
                     Region changed = ((CommandResult.RegionChanged) result).left();
-                    return raftGroup.changeMembership(changed).thenApply(v -> changed);
+                    return driveMembership(changed).thenApply(v -> changed);
                 }, kvExecutor);
+    }
+
+    /**
+     * Drives the Raft membership to {@code desired}, nudging the group while the change is in flight.
+     *
+     * <p>Why the nudge: JRaft declares a new voter caught up only when an AppendEntries carrying entries returns. If
+     * the new peer's first probe answers before the library starts waiting, and the region is idle, only heartbeats
+     * flow and the library waits (and retries the wait) forever. A no-op entry (an empty batch) every half second
+     * makes entries flow; it changes no data.
+     */
+    private CompletableFuture<Void> driveMembership(Region desired) {
+        CompletableFuture<Void> change = raftGroup.changeMembership(desired);
+        nudgeWhilePending(change, 0);
+        return change;
+    }
+
+    private void nudgeWhilePending(CompletableFuture<Void> change, int attempt) {
+        if (change.isDone() || attempt >= MAX_MEMBERSHIP_NUDGES) {
+            return;
+        }
+        CompletableFuture.runAsync(() -> {
+            if (change.isDone() || !isLeader()) {
+                return;
+            }
+            Region current = region;
+            raftGroup.propose(new Proposal(current.regionId(), current.epoch(), new Command.Batch(List.of())));
+            nudgeWhilePending(change, attempt + 1);
+        }, CompletableFuture.delayedExecutor(MEMBERSHIP_NUDGE.toMillis(), TimeUnit.MILLISECONDS, kvExecutor));
     }
 
     /**
@@ -301,7 +333,7 @@ public final class RegionPeer implements ApplyListener {
         kvExecutor.execute(() -> {
             RaftGroup group = raftGroup;
             if (group != null && group.isLeader()) {
-                group.changeMembership(region).whenComplete((v, e) -> {
+                driveMembership(region).whenComplete((v, e) -> {
                     if (e != null) {
                         LOG.warn("region {} could not reconcile membership to {}: {}", regionId(), region.peers(),
                                 e.getMessage());

@@ -7,6 +7,7 @@ import io.rangekv.store.engine.EngineConfig;
 import io.rangekv.store.engine.EngineIterator;
 import io.rangekv.store.engine.EngineKind;
 import io.rangekv.store.engine.EngineSnapshot;
+import io.rangekv.store.engine.RangeTally;
 import io.rangekv.store.engine.WriteBatch;
 import org.lmdbjava.ByteArrayProxy;
 import org.lmdbjava.Cursor;
@@ -155,26 +156,15 @@ public final class LmdbEngine implements Engine {
         return new LmdbSnapshot(txn);
     }
 
+    /** Exact, by walking the range: this engine keeps no per-range statistics. */
     @Override
     public long approximateSize(byte[] from, byte[] to) {
-        long bytes = 0;
-        try (EngineIterator it = iterator(from, to, false)) {
-            for (; it.isValid(); it.next()) {
-                bytes += ((LmdbIterator) it).currentSize();
-            }
-        }
-        return bytes;
+        return RangeTally.of(this, from, to).bytes();
     }
 
     @Override
     public long approximateKeys(byte[] from, byte[] to) {
-        long keys = 0;
-        try (EngineIterator it = iterator(from, to, false)) {
-            for (; it.isValid(); it.next()) {
-                keys++;
-            }
-        }
-        return keys;
+        return RangeTally.of(this, from, to).keys();
     }
 
     @Override
@@ -269,10 +259,6 @@ public final class LmdbEngine implements Engine {
             if (to != null && Key.compare(k, to) >= 0 || from != null && Key.compare(k, from) < 0) {
                 valid = false;
             }
-        }
-
-        long currentSize() {
-            return cursor.key().length + cursor.val().length;
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.rangekv.store.engine.Engine;
 import io.rangekv.store.engine.EngineIterator;
 import io.rangekv.store.engine.EngineKind;
 import io.rangekv.store.engine.EngineSnapshot;
+import io.rangekv.store.engine.RangeTally;
 import io.rangekv.store.engine.WriteBatch;
 
 import java.util.ArrayList;
@@ -188,26 +189,15 @@ public final class MemEngine implements Engine {
         };
     }
 
+    /** Exact, by walking the range: this engine keeps no per-range statistics. */
     @Override
     public long approximateSize(byte[] from, byte[] to) {
-        long bytes = 0;
-        try (EngineIterator it = iterator(from, to, false)) {
-            for (; it.isValid(); it.next()) {
-                bytes += it.key().length + it.value().length;
-            }
-        }
-        return bytes;
+        return RangeTally.of(this, from, to).bytes();
     }
 
     @Override
     public long approximateKeys(byte[] from, byte[] to) {
-        long keys = 0;
-        try (EngineIterator it = iterator(from, to, false)) {
-            for (; it.isValid(); it.next()) {
-                keys++;
-            }
-        }
-        return keys;
+        return RangeTally.of(this, from, to).keys();
     }
 
     @Override
