@@ -7,12 +7,8 @@ import io.rangekv.meta.RegionEpoch;
 import io.rangekv.meta.Store;
 import io.rangekv.store.engine.Engine;
 import io.rangekv.store.engine.Engines;
-import io.rangekv.store.raft.JraftRaftGroup;
 import io.rangekv.store.raft.RaftEndpoint;
-import io.rangekv.store.raft.RegionStateMachine;
 import io.rangekv.store.raft.log.RaftLogDb;
-import io.rangekv.store.raft.log.SharedLogServiceFactory;
-import io.rangekv.store.region.RegionPeer;
 import io.rangekv.store.region.RegionRegistry;
 import io.rangekv.store.region.RegionState;
 import io.rangekv.store.region.StaticStoreDirectory;
@@ -25,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,20 +70,9 @@ public final class StoreNode implements AutoCloseable {
             started.add(endpoint);
             RaftLogDb raftLog = RaftLogDb.open(config.dataDir().resolve("raft-log"), config.raft().logSync());
             started.add(raftLog);
-            SharedLogServiceFactory logs = new SharedLogServiceFactory(raftLog);
             StaticStoreDirectory directory = new StaticStoreDirectory(config.clusterStores());
             RegionRegistry regions = new RegionRegistry(engine, threads.admin());
-            regions.setLauncher(new RegionRegistry.Launcher() {
-                @Override
-                public RegionPeer launch(RegionState state) {
-                    return StoreNode.launch(state, config, engine, threads, endpoint, directory, regions, logs);
-                }
-
-                @Override
-                public void destroy(long regionId) {
-                    raftLog.destroyGroup(JraftRaftGroup.groupId(regionId));
-                }
-            });
+            regions.setLauncher(new RegionLauncher(config, engine, threads, endpoint, raftLog, directory, regions));
             started.add(regions::stopAll);
 
             List<RegionState> recorded = regions.loadStates();
@@ -123,21 +107,6 @@ public final class StoreNode implements AutoCloseable {
     private static Region firstRegion(StoreConfig config) {
         List<Peer> peers = config.bootstrapVoters().stream().map(id -> Peer.voter(id, id)).toList();
         return new Region(FIRST_REGION_ID, KeyRange.ALL, RegionEpoch.INITIAL, peers);
-    }
-
-    private static RegionPeer launch(RegionState state, StoreConfig config, Engine engine, StoreThreads threads,
-                                     RaftEndpoint endpoint, StaticStoreDirectory directory, RegionRegistry regions,
-                                     SharedLogServiceFactory logs) {
-        RegionPeer peer = new RegionPeer(state, config.storeId(), engine, directory, regions, threads.kv(),
-                config.raft().snapshotLogEntries());
-        RegionStateMachine fsm = new RegionStateMachine(engine, state, peer, threads.snapshot());
-        Path groupDir = config.dataDir().resolve("raft").resolve(JraftRaftGroup.groupId(state.region().regionId()));
-        // Every replica of a region starts from the region's peer list as recorded; the library ignores it once the
-        // group has its own log or RaftSnapshot.
-        JraftRaftGroup group = JraftRaftGroup.start(state.region(), true, endpoint, groupDir, config.raft(), fsm,
-                directory, logs, peer::notLeader);
-        peer.attach(group, fsm);
-        return peer;
     }
 
     public Store self() {

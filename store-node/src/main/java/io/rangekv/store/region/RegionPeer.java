@@ -277,16 +277,18 @@ public final class RegionPeer implements ApplyListener {
                 "request epoch " + epoch + " but region " + current.regionId() + " is at " + current.epoch());
     }
 
-    /** NotLeader with the best hint we have: the leader's peer and KV address when the group knows them. */
-    public RegionException.NotLeader notLeader() {
-        Region current = region;
+    /** The region's leader as this replica knows it (possibly this replica), when known. */
+    public java.util.Optional<Peer> leaderPeer() {
         RaftGroup group = raftGroup;
         OptionalLong leaderStore = group == null ? OptionalLong.empty() : group.leaderStoreId();
-        if (leaderStore.isEmpty() || leaderStore.getAsLong() == storeId && group.isLeader()) {
-            return new RegionException.NotLeader(current.regionId(), null, "");
-        }
-        Peer leader = current.peerOnStore(leaderStore.getAsLong()).orElse(null);
-        String address = directory.store(leaderStore.getAsLong()).map(Store::kvAddress).orElse("");
+        return leaderStore.isEmpty() ? java.util.Optional.empty() : region.peerOnStore(leaderStore.getAsLong());
+    }
+
+    /** NotLeader with the best hint we have: the leader's peer and KV address when the group knows another one. */
+    public RegionException.NotLeader notLeader() {
+        Region current = region;
+        Peer leader = leaderPeer().filter(p -> p.storeId() != storeId).orElse(null);
+        String address = leader == null ? "" : directory.store(leader.storeId()).map(Store::kvAddress).orElse("");
         return new RegionException.NotLeader(current.regionId(), leader, address);
     }
 

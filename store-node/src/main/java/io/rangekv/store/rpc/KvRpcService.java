@@ -76,7 +76,7 @@ public final class KvRpcService implements RequestDispatcher {
 
     private CompletableFuture<KvProto.Response.Builder> route(KvProto.Request request) {
         KvProto.Request.MethodCase method = request.getMethodCase();
-        if (method.getNumber() >= KvProto.Request.REGION_STATUS_FIELD_NUMBER) {
+        if (StoreAdmin.handles(method)) {
             return admin.handle(request);
         }
         KvProto.RequestHeader header = request.getHeader();

@@ -25,6 +25,15 @@ public final class StoreAdmin {
         this.regions = regions;
     }
 
+    /** True for the admin methods this class answers; KV methods go to the region path. */
+    static boolean handles(KvProto.Request.MethodCase method) {
+        return switch (method) {
+            case REGION_STATUS, SPLIT_REGION, CHANGE_PEERS, CREATE_REPLICA, LIST_REGIONS, TRIGGER_RAFT_SNAPSHOT,
+                    TRANSFER_LEADER -> true;
+            default -> false;
+        };
+    }
+
     CompletableFuture<KvProto.Response.Builder> handle(KvProto.Request request) {
         KvProto.Response.Builder out = KvProto.Response.newBuilder();
         long regionId = request.getHeader().getRegionId();
@@ -89,7 +98,7 @@ public final class StoreAdmin {
                     .setFirstIndexAppliedSinceStart(stats.firstIndexAppliedSinceStart())
                     .setSnapshotsInstalled(stats.snapshotsInstalled());
         }
-        peer.notLeader().leader().ifPresent(l -> b.setLeaderPeer(MetaCodec.toProto(l)));
+        peer.leaderPeer().ifPresent(l -> b.setLeaderPeer(MetaCodec.toProto(l)));
         return b.build();
     }
 

@@ -1,0 +1,61 @@
+package io.rangekv.store;
+
+import io.rangekv.store.engine.Engine;
+import io.rangekv.store.raft.JraftRaftGroup;
+import io.rangekv.store.raft.RaftEndpoint;
+import io.rangekv.store.raft.RegionStateMachine;
+import io.rangekv.store.raft.log.RaftLogDb;
+import io.rangekv.store.raft.log.SharedLogServiceFactory;
+import io.rangekv.store.region.RegionPeer;
+import io.rangekv.store.region.RegionRegistry;
+import io.rangekv.store.region.RegionState;
+import io.rangekv.store.region.StoreDirectory;
+
+import java.nio.file.Path;
+
+/**
+ * Starts and destroys the Raft group of one replica on this store: a {@link RegionPeer}, its
+ * {@link RegionStateMachine} and a {@link JraftRaftGroup}, wired together. Called by the {@link RegionRegistry} on
+ * its {@code store-admin} thread (or at start-up).
+ */
+final class RegionLauncher implements RegionRegistry.Launcher {
+    private final StoreConfig config;
+    private final Engine engine;
+    private final StoreThreads threads;
+    private final RaftEndpoint endpoint;
+    private final RaftLogDb raftLog;
+    private final SharedLogServiceFactory logs;
+    private final StoreDirectory directory;
+    private final RegionRegistry regions;
+
+    RegionLauncher(StoreConfig config, Engine engine, StoreThreads threads, RaftEndpoint endpoint, RaftLogDb raftLog,
+                   StoreDirectory directory, RegionRegistry regions) {
+        this.config = config;
+        this.engine = engine;
+        this.threads = threads;
+        this.endpoint = endpoint;
+        this.raftLog = raftLog;
+        this.logs = new SharedLogServiceFactory(raftLog);
+        this.directory = directory;
+        this.regions = regions;
+    }
+
+    @Override
+    public RegionPeer launch(RegionState state) {
+        RegionPeer peer = new RegionPeer(state, config.storeId(), engine, directory, regions, threads.kv(),
+                config.raft().snapshotLogEntries());
+        RegionStateMachine fsm = new RegionStateMachine(engine, state, peer, threads.snapshot());
+        Path groupDir = config.dataDir().resolve("raft").resolve(JraftRaftGroup.groupId(state.region().regionId()));
+        // Every replica of a region starts from the region's peer list as recorded; the library ignores it once the
+        // group has its own log or RaftSnapshot.
+        JraftRaftGroup group = JraftRaftGroup.start(state.region(), true, endpoint, groupDir, config.raft(), fsm,
+                directory, logs, peer::notLeader);
+        peer.attach(group, fsm);
+        return peer;
+    }
+
+    @Override
+    public void destroy(long regionId) {
+        raftLog.destroyGroup(JraftRaftGroup.groupId(regionId));
+    }
+}
