@@ -22,11 +22,18 @@ public interface Engine extends EngineReader, AutoCloseable {
     /** A point-in-time view, isolated from later writes. */
     EngineSnapshot snapshot();
 
-    /** Approximate bytes (keys plus values) stored in {@code [from, to)}; null bounds are unbounded. */
-    long approximateSize(byte[] from, byte[] to);
+    /**
+     * Approximate bytes (keys plus values) stored in {@code [from, to)}; null bounds are unbounded. By default exact,
+     * by walking the range; an engine that keeps statistics (RocksDB) answers from them instead.
+     */
+    default long approximateSize(byte[] from, byte[] to) {
+        return RangeTally.of(this, from, to).bytes();
+    }
 
-    /** Approximate number of keys in {@code [from, to)}; null bounds are unbounded. */
-    long approximateKeys(byte[] from, byte[] to);
+    /** Approximate number of keys in {@code [from, to)}; by default exact, like {@link #approximateSize}. */
+    default long approximateKeys(byte[] from, byte[] to) {
+        return RangeTally.of(this, from, to).keys();
+    }
 
     /** The longest key the engine accepts (LMDB's is small); the KV service refuses longer user keys up front. */
     default int maxKeyBytes() {

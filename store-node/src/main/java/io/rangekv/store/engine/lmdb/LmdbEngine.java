@@ -7,7 +7,6 @@ import io.rangekv.store.engine.EngineConfig;
 import io.rangekv.store.engine.EngineIterator;
 import io.rangekv.store.engine.EngineKind;
 import io.rangekv.store.engine.EngineSnapshot;
-import io.rangekv.store.engine.RangeTally;
 import io.rangekv.store.engine.WriteBatch;
 import org.lmdbjava.ByteArrayProxy;
 import org.lmdbjava.Cursor;
@@ -154,17 +153,6 @@ public final class LmdbEngine implements Engine {
     public EngineSnapshot snapshot() {
         Txn<byte[]> txn = env.txnRead();
         return new LmdbSnapshot(txn);
-    }
-
-    /** Exact, by walking the range: this engine keeps no per-range statistics. */
-    @Override
-    public long approximateSize(byte[] from, byte[] to) {
-        return RangeTally.of(this, from, to).bytes();
-    }
-
-    @Override
-    public long approximateKeys(byte[] from, byte[] to) {
-        return RangeTally.of(this, from, to).keys();
     }
 
     @Override

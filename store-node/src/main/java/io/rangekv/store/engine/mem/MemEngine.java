@@ -5,7 +5,6 @@ import io.rangekv.store.engine.Engine;
 import io.rangekv.store.engine.EngineIterator;
 import io.rangekv.store.engine.EngineKind;
 import io.rangekv.store.engine.EngineSnapshot;
-import io.rangekv.store.engine.RangeTally;
 import io.rangekv.store.engine.WriteBatch;
 
 import java.util.ArrayList;
@@ -187,17 +186,6 @@ public final class MemEngine implements Engine {
                 }
             }
         };
-    }
-
-    /** Exact, by walking the range: this engine keeps no per-range statistics. */
-    @Override
-    public long approximateSize(byte[] from, byte[] to) {
-        return RangeTally.of(this, from, to).bytes();
-    }
-
-    @Override
-    public long approximateKeys(byte[] from, byte[] to) {
-        return RangeTally.of(this, from, to).keys();
     }
 
     @Override
