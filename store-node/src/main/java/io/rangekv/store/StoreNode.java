@@ -9,6 +9,7 @@ import io.rangekv.store.engine.Engine;
 import io.rangekv.store.engine.Engines;
 import io.rangekv.store.raft.RaftEndpoint;
 import io.rangekv.store.raft.log.RaftLogDb;
+import io.rangekv.store.raft.log.RaftLogRegionCatalog;
 import io.rangekv.store.region.RegionRegistry;
 import io.rangekv.store.region.RegionState;
 import io.rangekv.store.region.StaticStoreDirectory;
@@ -71,15 +72,12 @@ public final class StoreNode implements AutoCloseable {
             RaftLogDb raftLog = RaftLogDb.open(config.dataDir().resolve("raft-log"), config.raft().logSync());
             started.add(raftLog);
             StaticStoreDirectory directory = new StaticStoreDirectory(config.clusterStores());
-            RegionRegistry regions = new RegionRegistry(engine, threads.admin());
+            RegionRegistry regions = new RegionRegistry(engine, new RaftLogRegionCatalog(raftLog), threads.admin());
             regions.setLauncher(new RegionLauncher(config, engine, threads, endpoint, raftLog, directory, regions));
             started.add(regions::stopAll);
 
-            List<RegionState> recorded = regions.loadStates();
-            for (RegionState state : recorded) {
-                regions.start(state);
-            }
-            if (recorded.isEmpty() && config.bootstraps()) {
+            int hosted = regions.recover();
+            if (hosted == 0 && config.bootstraps()) {
                 regions.create(firstRegion(config), config.storeId());
                 LOG.info("store {} bootstrapped region {} on stores {}", config.storeId(), FIRST_REGION_ID,
                         config.bootstrapVoters());

@@ -73,7 +73,7 @@ public class ApplyBatchBenchmark {
         dir = Files.createTempDirectory("rangekv-jmh-apply");
         store = BenchEngines.open(engine, dir);
         Region region = new Region(1, KeyRange.ALL, RegionEpoch.INITIAL, List.of(Peer.voter(1, 1)));
-        applier = new CommandApplier(store, new RegionState(region, 0, 1, false));
+        applier = new CommandApplier(store, RegionState.fresh(region, 1));
         Random random = new Random(11);
         entries = new byte[DISTINCT][];
         keys = new byte[DISTINCT][];

@@ -1,6 +1,7 @@
 package io.rangekv.store.raft;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.rangekv.meta.Region;
 import io.rangekv.proto.gen.CommandProto;
 import io.rangekv.store.region.RegionState;
 import io.rangekv.wire.MetaCodec;
@@ -11,19 +12,28 @@ public final class RegionStateCodec {
     }
 
     public static byte[] encode(RegionState state) {
+        return toProto(state).toByteArray();
+    }
+
+    public static CommandProto.RegionLocalState toProto(RegionState state) {
         return CommandProto.RegionLocalState.newBuilder()
                 .setRegion(MetaCodec.toProto(state.region()))
                 .setAppliedIndex(state.appliedIndex())
                 .setPeerId(state.peerId())
                 .setTombstone(state.tombstone())
-                .build().toByteArray();
+                .setInitialRegion(MetaCodec.toProto(state.initialRegion()))
+                .build();
+    }
+
+    public static RegionState fromProto(CommandProto.RegionLocalState pb) {
+        Region region = MetaCodec.fromProto(pb.getRegion());
+        Region initial = pb.hasInitialRegion() ? MetaCodec.fromProto(pb.getInitialRegion()) : region;
+        return new RegionState(region, pb.getAppliedIndex(), pb.getPeerId(), pb.getTombstone(), initial);
     }
 
     public static RegionState decode(byte[] bytes) {
         try {
-            CommandProto.RegionLocalState pb = CommandProto.RegionLocalState.parseFrom(bytes);
-            return new RegionState(MetaCodec.fromProto(pb.getRegion()), pb.getAppliedIndex(), pb.getPeerId(),
-                    pb.getTombstone());
+            return fromProto(CommandProto.RegionLocalState.parseFrom(bytes));
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("corrupt region state record: " + e.getMessage(), e);
         }

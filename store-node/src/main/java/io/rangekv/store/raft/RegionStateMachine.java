@@ -224,7 +224,7 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                 return true;
             }
             RegionState installed = new RegionState(loaded.state().region(), loaded.state().appliedIndex(),
-                    applier.state().peerId(), loaded.state().tombstone());
+                    applier.state().peerId(), loaded.state().tombstone(), loaded.state().initialRegion());
             engine.write(loaded.batch());
             applier.reset(installed);
             appliedIndex = installed.appliedIndex();

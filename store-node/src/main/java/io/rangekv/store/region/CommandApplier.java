@@ -31,8 +31,12 @@ import java.util.List;
  * replica. An engine failure propagates; the caller stops the replica (nothing is skipped).
  */
 public final class CommandApplier {
+    /** A region a split created on this store, and the log index of that split in the parent. */
+    public record CreatedRegion(RegionState state, long splitIndex) {
+    }
+
     /** Regions the last flush created or changed, for the store to act on (start child groups, retire a peer). */
-    public record FlushOutcome(RegionState state, List<RegionState> createdRegions, boolean shapeChanged) {
+    public record FlushOutcome(RegionState state, List<CreatedRegion> createdRegions, boolean shapeChanged) {
     }
 
     private final Engine engine;
@@ -40,7 +44,8 @@ public final class CommandApplier {
     private WriteBatch pending = new WriteBatch();
     private boolean dirty;
     private boolean shapeChanged;
-    private final List<RegionState> created = new ArrayList<>();
+    private final List<CreatedRegion> created = new ArrayList<>();
+    private long applyingIndex;
 
     public CommandApplier(Engine engine, RegionState initial) {
         this.engine = engine;
@@ -67,6 +72,7 @@ public final class CommandApplier {
     /** Applies the entry at {@code index}; its effects reach the engine at the next {@link #flush()}. */
     public CommandResult apply(Proposal proposal, long index) {
         Region region = state.region();
+        applyingIndex = index;
         CommandResult result = check(proposal, region);
         if (result == null) {
             result = execute(proposal.command(), region);
@@ -184,23 +190,27 @@ public final class CommandApplier {
         }
         Region right = new Region(split.newRegionId(), region.range().rightOf(split.splitKey()), left.epoch(),
                 rightPeers);
-        RegionState child = new RegionState(right, 0, ourRightPeerId, false);
-        pending.put(Keys.regionState(right.regionId()), RegionStateCodec.encode(child));
+        // A replica that joined the region after this split (and is replaying it) is not in the child.
+        if (state.isMember()) {
+            RegionState child = RegionState.fresh(right, ourRightPeerId);
+            pending.put(Keys.regionState(right.regionId()), RegionStateCodec.encode(child));
+            created.add(new CreatedRegion(child, applyingIndex));
+        }
         state = state.withApplied(left, state.appliedIndex());
-        created.add(child);
         shapeChanged = true;
         return new CommandResult.RegionChanged(left, right);
     }
 
     private CommandResult changePeers(Command.ChangePeers change, Region region) {
         Region changed = region.withPeers(change.peers(), region.epoch().withNextConfVersion());
-        boolean removed = changed.peer(state.peerId()).isEmpty();
+        // Only a member can be removed: a replica replaying entries from before it joined is not in either list.
+        boolean removed = state.isMember() && changed.peer(state.peerId()).isEmpty();
         if (removed) {
             // This replica leaves the region: its data range is no longer ours to keep.
             KeyRange range = region.range();
             pending.deleteRange(Keys.dataStart(range), Keys.dataEnd(range));
         }
-        state = new RegionState(changed, state.appliedIndex(), state.peerId(), removed);
+        state = new RegionState(changed, state.appliedIndex(), state.peerId(), removed, state.initialRegion());
         shapeChanged = true;
         return new CommandResult.RegionChanged(changed, null);
     }

@@ -5,8 +5,11 @@ package io.rangekv.store.region;
  * thread: implementations hand the work to a store executor and return at once.
  */
 public interface RegionHost {
-    /** A split created {@code child} on this store: start its Raft group. */
-    void startSplitChild(RegionState child);
+    /** A split at {@code splitIndex} of the parent created {@code child} on this store: start its Raft group. */
+    void startSplitChild(long parentRegionId, long splitIndex, RegionState child);
+
+    /** A replica reached {@code appliedIndex}: split children waiting for it may start. */
+    void applied(long regionId, long appliedIndex);
 
     /** This replica was removed from its region: stop it and forget it. */
     void retire(RegionPeer peer);

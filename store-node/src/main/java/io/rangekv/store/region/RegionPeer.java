@@ -61,6 +61,7 @@ public final class RegionPeer implements ApplyListener {
     private final long snapshotEveryEntries;
     private final AtomicLong lastSnapshotRequestIndex = new AtomicLong();
     private volatile Region region;
+    private volatile Region initialRegion;
     private volatile RaftGroup raftGroup;
     private volatile ApplyStats stats;
     private volatile ReplicaFatalException failed;
@@ -68,6 +69,7 @@ public final class RegionPeer implements ApplyListener {
     public RegionPeer(RegionState initial, long storeId, Engine engine, StoreDirectory directory, RegionHost host,
                       Executor kvExecutor, long snapshotEveryEntries) {
         this.region = initial.region();
+        this.initialRegion = initial.initialRegion();
         this.peerId = initial.peerId();
         this.storeId = storeId;
         this.engine = engine;
@@ -89,6 +91,11 @@ public final class RegionPeer implements ApplyListener {
 
     public Region region() {
         return region;
+    }
+
+    /** The region at log index 0: what a new replica of it must be created from. */
+    public Region initialRegion() {
+        return initialRegion;
     }
 
     public long regionId() {
@@ -304,9 +311,10 @@ public final class RegionPeer implements ApplyListener {
     @Override
     public void onFlushed(CommandApplier.FlushOutcome outcome) {
         region = outcome.state().region();
-        for (RegionState child : outcome.createdRegions()) {
-            host.startSplitChild(child);
+        for (CommandApplier.CreatedRegion child : outcome.createdRegions()) {
+            host.startSplitChild(region.regionId(), child.splitIndex(), child.state());
         }
+        host.applied(region.regionId(), outcome.state().appliedIndex());
         if (outcome.state().tombstone()) {
             LOG.info("region {} peer {} was removed from the region; retiring it", regionId(), peerId);
             host.retire(this);
@@ -327,6 +335,8 @@ public final class RegionPeer implements ApplyListener {
     @Override
     public void onSnapshotInstalled(RegionState state) {
         region = state.region();
+        initialRegion = state.initialRegion();
+        host.applied(region.regionId(), state.appliedIndex());
     }
 
     @Override

@@ -14,17 +14,24 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 
 /**
- * The replicas this store hosts, by region id, and their lifecycle: load at start, start a split child, create an
+ * The replicas this store hosts, by region id, and their lifecycle: recover at start, start a split child, create an
  * empty replica, retire a removed one. Starting and stopping groups happens on the single {@code store-admin}
  * thread, so lifecycle changes never race each other.
  *
+ * <p><b>Ordering</b>: a split child starts only once its parent has applied the split. When a memory-engine store
+ * restarts, its parent replays older writes into the child's range; the child must not apply its own, newer writes
+ * before that.
  * <p><b>Concurrency</b>: lookups are lock-free (a concurrent map); lifecycle changes are confined to
  * {@code store-admin}.
  */
@@ -40,12 +47,16 @@ public final class RegionRegistry implements RegionHost {
     }
 
     private final Map<Long, RegionPeer> peers = new ConcurrentHashMap<>();
+    /** Split children recorded in the catalog, waiting for their parent to apply the split (keyed by parent). */
+    private final Map<Long, List<RegionCatalog.Entry>> waitingForParent = new ConcurrentHashMap<>();
     private final Engine engine;
+    private final RegionCatalog catalog;
     private final ExecutorService admin;
     private volatile Launcher launcher;
 
-    public RegionRegistry(Engine engine, ExecutorService admin) {
+    public RegionRegistry(Engine engine, RegionCatalog catalog, ExecutorService admin) {
         this.engine = engine;
+        this.catalog = catalog;
         this.admin = admin;
     }
 
@@ -53,18 +64,34 @@ public final class RegionRegistry implements RegionHost {
         this.launcher = launcher;
     }
 
-    /** The region states recorded in the engine (tombstones excluded), in region id order. */
-    public List<RegionState> loadStates() {
-        List<RegionState> states = new ArrayList<>();
+    /**
+     * Starts every replica this store hosts: those recorded in the engine (a durable engine: each resumes at its
+     * applied index), then those only the catalog remembers (a memory engine: each replays from its initial
+     * descriptor; split children wait for their parent). Returns how many replicas the store hosts.
+     */
+    public int recover() {
+        Set<Long> started = new HashSet<>();
         try (EngineIterator it = engine.iterator(Keys.regionStateStart(), Keys.regionStateEnd(), false)) {
             for (; it.isValid(); it.next()) {
                 RegionState state = RegionStateCodec.decode(it.value());
+                started.add(state.region().regionId());
                 if (!state.tombstone()) {
-                    states.add(state);
+                    start(state);
                 }
             }
         }
-        return states;
+        for (RegionCatalog.Entry entry : catalog.recall()) {
+            if (started.contains(entry.regionId())) {
+                continue;
+            }
+            if (entry.isSplitChild()) {
+                waitingForParent.computeIfAbsent(entry.parentRegionId(), k -> new CopyOnWriteArrayList<>())
+                        .add(entry);
+            } else {
+                start(entry.fresh());
+            }
+        }
+        return peers.size() + waitingForParent.values().stream().mapToInt(List::size).sum();
     }
 
     public Optional<RegionPeer> get(long regionId) {
@@ -83,43 +110,46 @@ public final class RegionRegistry implements RegionHost {
         return peers.values().stream().sorted(Comparator.comparingLong(RegionPeer::regionId)).toList();
     }
 
-    /** Starts a replica now, on the calling thread (store start-up). */
-    public RegionPeer start(RegionState state) {
-        RegionPeer peer = launcher.launch(state);
-        RegionPeer previous = peers.putIfAbsent(state.region().regionId(), peer);
-        if (previous != null) {
-            peer.raftGroup().shutdown();
-            return previous;
+    /** Starts a replica now, on the calling thread (start-up, or the admin thread). */
+    private RegionPeer start(RegionState state) {
+        RegionPeer existing = peers.get(state.region().regionId());
+        if (existing != null) {
+            return existing;
         }
+        RegionPeer peer = launcher.launch(state);
+        peers.put(state.region().regionId(), peer);
         return peer;
     }
 
     /**
-     * Records a new, empty replica of {@code region} in the engine and starts it; it catches up from the leader.
-     * Idempotent: a replica already hosted is left alone.
+     * Records a new, empty replica (catalog, then engine) and starts it; it catches up from the leader, by replaying
+     * the log from its start or by a RaftSnapshot. {@code initialRegion} must be the region as it was at log index
+     * 0. Idempotent: a replica already hosted is left alone.
      */
-    public RegionPeer create(Region region, long peerId) {
-        RegionPeer existing = peers.get(region.regionId());
+    public RegionPeer create(Region initialRegion, long peerId) {
+        RegionPeer existing = peers.get(initialRegion.regionId());
         if (existing != null) {
             return existing;
         }
-        RegionState state = new RegionState(region, 0, peerId, false);
-        engine.write(new WriteBatch().put(Keys.regionState(region.regionId()), RegionStateCodec.encode(state)));
+        RegionState state = RegionState.fresh(initialRegion, peerId);
+        catalog.remember(new RegionCatalog.Entry(state, 0, 0));
+        engine.write(new WriteBatch().put(Keys.regionState(initialRegion.regionId()), RegionStateCodec.encode(state)));
         return start(state);
     }
 
     /** {@link #create} on the {@code store-admin} thread. */
-    public java.util.concurrent.CompletableFuture<RegionPeer> createAsync(Region region, long peerId) {
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> create(region, peerId), admin);
+    public CompletableFuture<RegionPeer> createAsync(Region initialRegion, long peerId) {
+        return CompletableFuture.supplyAsync(() -> create(initialRegion, peerId), admin);
     }
 
     @Override
-    public void startSplitChild(RegionState child) {
+    public void startSplitChild(long parentRegionId, long splitIndex, RegionState child) {
         admin.execute(() -> {
             if (peers.containsKey(child.region().regionId())) {
                 return;
             }
             try {
+                catalog.remember(new RegionCatalog.Entry(child, parentRegionId, splitIndex));
                 start(child);
                 LOG.info("started region {} {} from a split", child.region().regionId(), child.region().range());
             } catch (RuntimeException e) {
@@ -129,11 +159,29 @@ public final class RegionRegistry implements RegionHost {
     }
 
     @Override
+    public void applied(long regionId, long appliedIndex) {
+        List<RegionCatalog.Entry> waiting = waitingForParent.get(regionId);
+        if (waiting == null || waiting.isEmpty()) {
+            return;
+        }
+        for (RegionCatalog.Entry entry : waiting) {
+            if (entry.parentIndex() <= appliedIndex && waiting.remove(entry)) {
+                admin.execute(() -> {
+                    start(entry.fresh());
+                    LOG.info("restarted split child {} after its parent {} reached index {}", entry.regionId(),
+                            regionId, entry.parentIndex());
+                });
+            }
+        }
+    }
+
+    @Override
     public void retire(RegionPeer peer) {
         admin.execute(() -> {
             if (peers.remove(peer.regionId(), peer)) {
                 peer.raftGroup().shutdown();
                 launcher.destroy(peer.regionId());
+                catalog.forget(peer.regionId());
                 LOG.info("retired replica {} of region {}", peer.peerId(), peer.regionId());
             }
         });

@@ -65,8 +65,8 @@ public final class StoreAdmin {
             case CREATE_REPLICA -> {
                 Region region = MetaCodec.fromProto(request.getCreateReplica().getRegion());
                 long peerId = request.getCreateReplica().getPeerId();
-                if (region.peer(peerId).isEmpty()) {
-                    throw RequestException.invalidArgument("peer " + peerId + " is not in " + region);
+                if (peerId <= 0) {
+                    throw RequestException.invalidArgument("create_replica needs a positive peer id");
                 }
                 yield regions.createAsync(region, peerId)
                         .thenApply(p -> out.setCreateReplica(KvProto.CreateReplicaResponse.getDefaultInstance()));
@@ -89,6 +89,7 @@ public final class StoreAdmin {
         ApplyStats stats = peer.stats();
         KvProto.RegionStatusResponse.Builder b = KvProto.RegionStatusResponse.newBuilder()
                 .setRegion(MetaCodec.toProto(peer.region()))
+                .setInitialRegion(MetaCodec.toProto(peer.initialRegion()))
                 .setLeader(peer.isLeader());
         if (stats != null) {
             b.setAppliedIndex(stats.appliedIndex())

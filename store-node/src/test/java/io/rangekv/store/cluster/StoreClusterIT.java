@@ -200,6 +200,38 @@ class StoreClusterIT {
                 client.regionErrorsAbsorbed());
     }
 
+    /**
+     * Four stores, region on 1-3; the region splits, a replica of the left half is added on store 4, then stores 3
+     * and 4 restart from their directories while writes continue. Both come back with every region they held (the
+     * split child and the added replica included) and converge.
+     */
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void restartedStoresRecoverSplitChildrenAndAddedReplicas(EngineKind engine) throws Exception {
+        cluster = TestCluster.builder().dataDir(dir).engine(engine).stores(4).bootstrapVoters(3).start();
+        TestKvClient client = cluster.newClient();
+        for (int i = 0; i < 100; i++) {
+            client.put(key(i), value(i));
+        }
+        Region right = cluster.split(1, key(50));
+        cluster.addVoter(1, 4);
+        for (int i = 100; i < 150; i++) {
+            client.put(key(i), value(i));
+        }
+        cluster.assertReplicasConverged();
+        cluster.restartStore(3);
+        cluster.restartStore(4);
+        for (int i = 150; i < 200; i++) {
+            client.put(key(i), value(i));
+        }
+        cluster.assertReplicasConverged();
+        assertTrue(cluster.replica(3, 1).isPresent() && cluster.replica(3, right.regionId()).isPresent(),
+                "store 3 hosts both halves again\n" + cluster.dump());
+        assertTrue(cluster.replica(4, 1).isPresent(), "store 4 hosts its added replica again\n" + cluster.dump());
+        Region left = cluster.replica(4, 1).orElseThrow().region();
+        assertEquals(50, cluster.contentOf(4, left).size());
+    }
+
     /** After a split, a request still carrying the old epoch gets EpochNotMatch naming both current regions. */
     @ParameterizedTest
     @EnumSource(EngineKind.class)

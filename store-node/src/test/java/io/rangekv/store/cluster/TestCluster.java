@@ -231,7 +231,8 @@ public final class TestCluster implements AutoCloseable {
         List<Peer> withLearner = new ArrayList<>(region.peers());
         withLearner.add(learner);
         Region asLearner = changePeers(regionId, withLearner);
-        live.get(storeId).regions().createAsync(asLearner, learner.peerId()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        Region initial = replica(leaderOf(regionId), regionId).orElseThrow().initialRegion();
+        live.get(storeId).regions().createAsync(initial, learner.peerId()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         long target = replica(leaderOf(regionId), regionId).orElseThrow().stats().appliedIndex();
         Await.until("learner on store " + storeId + " catches up to " + target, WAIT,
                 () -> replica(storeId, regionId).map(p -> p.stats().appliedIndex() >= target).orElse(false),

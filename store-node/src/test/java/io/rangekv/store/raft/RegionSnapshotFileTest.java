@@ -46,7 +46,7 @@ class RegionSnapshotFileTest {
             put(source, "b", "1");
             put(source, "c\u00ff", "2");
             put(source, "d", "outside-right");
-            assertEquals(2, RegionSnapshotFile.write(file, new RegionState(REGION, 17, 1, false), source));
+            assertEquals(2, RegionSnapshotFile.write(file, new RegionState(REGION, 17, 1, false, REGION), source));
         }
         try (Engine target = memory(dir.resolve("b"))) {
             put(target, "a", "kept");
@@ -70,7 +70,7 @@ class RegionSnapshotFileTest {
         Path file = dir.resolve(RegionSnapshotFile.FILE_NAME);
         try (Engine source = memory(dir.resolve("a"))) {
             put(source, "b", "1");
-            RegionSnapshotFile.write(file, new RegionState(REGION, 5, 1, false), source);
+            RegionSnapshotFile.write(file, new RegionState(REGION, 5, 1, false, REGION), source);
         }
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length - 12] ^= 0x40;

@@ -44,7 +44,7 @@ class CommandApplierTest {
     @BeforeEach
     void setUp() {
         engine = Engines.open(EngineConfig.from(new Settings(Map.of("engine.kind", "memory")), dir));
-        applier = new CommandApplier(engine, new RegionState(REGION, 0, 1, false));
+        applier = new CommandApplier(engine, RegionState.fresh(REGION, 1));
     }
 
     @AfterEach
@@ -128,7 +128,7 @@ class CommandApplierTest {
         RegionState child = stored(9);
         assertEquals(changed.right(), child.region());
         assertEquals(91, child.peerId());
-        assertEquals(List.of(child), outcome.createdRegions());
+        assertEquals(List.of(new CommandApplier.CreatedRegion(child, 3)), outcome.createdRegions());
         assertArrayEquals(new byte[] {2}, read("p"), "data stays where it is");
         // A write routed with the pre-split epoch is now refused.
         CommandResult late = applier.apply(new Proposal(1, EPOCH, new Command.Put(Key.of("c"), new byte[] {7})), 4);
@@ -148,5 +148,31 @@ class CommandApplierTest {
         assertTrue(outcome.state().tombstone());
         assertEquals(new RegionEpoch(3, 1), stored(1).region().epoch());
         assertNull(read("c"));
+    }
+
+    /**
+     * A replica added later (peer 4 on store 4) replays the log from the region's initial descriptor: it applies
+     * the same data, but neither a split from before it joined nor a membership change that did not involve it
+     * may create a child or retire it.
+     */
+    @Test
+    void aReplicaReplayingFromBeforeItJoinedAppliesDataButNeitherSplitsOffNorRetires() {
+        CommandApplier late = new CommandApplier(engine, RegionState.fresh(REGION, 4));
+        late.apply(new Proposal(1, EPOCH, new Command.Put(Key.of("c"), new byte[] {1})), 1);
+        late.apply(new Proposal(1, EPOCH, new Command.Split(Key.of("m"), 9, List.of(91L, 92L, 93L))), 2);
+        CommandApplier.FlushOutcome split = late.flush();
+        assertEquals(List.of(), split.createdRegions(), "no child for a replica that was not in the parent");
+        assertNull(stored(9));
+        Region left = split.state().region();
+        late.apply(new Proposal(1, left.epoch(), new Command.ChangePeers(List.of(Peer.voter(1, 1),
+                Peer.voter(2, 2)))), 3);
+        CommandApplier.FlushOutcome shrunk = late.flush();
+        assertFalse(shrunk.state().tombstone(), "a replica that was never a member is not removed");
+        late.apply(new Proposal(1, shrunk.state().region().epoch(), new Command.ChangePeers(List.of(
+                Peer.voter(1, 1), Peer.voter(2, 2), Peer.learner(4, 4)))), 4);
+        CommandApplier.FlushOutcome joined = late.flush();
+        assertTrue(joined.state().isMember());
+        assertArrayEquals(new byte[] {1}, read("c"));
+        assertEquals(REGION, stored(1).initialRegion());
     }
 }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
  *   0x02 | len | groupId | index (8, big-endian)   the same entry again when it is a configuration entry,
  *                                                  so start-up loads configurations without reading the log
  *   0x03 | len | groupId                           the group's first log index
+ *   0x04 | regionId (8, big-endian)               the store's region catalog ({@link RaftLogRegionCatalog})
  * </pre>
  *
  * <p><b>Concurrency</b>: thread-safe (RocksDB is); each group's {@link SharedLogStorage} is used by that group's
@@ -32,6 +33,7 @@ public final class RaftLogDb implements AutoCloseable {
     static final byte ENTRY = 0x01;
     static final byte CONF = 0x02;
     static final byte FIRST_INDEX = 0x03;
+    static final byte CATALOG = 0x04;
 
     static {
         RocksDB.loadLibrary();
@@ -84,6 +86,36 @@ public final class RaftLogDb implements AutoCloseable {
 
     static byte[] indexed(byte[] prefix, long index) {
         return ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(index).array();
+    }
+
+    void putCatalog(long regionId, byte[] value) {
+        try {
+            db.put(writeOptions, catalogKey(regionId), value);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot record region " + regionId + " in the catalog", e);
+        }
+    }
+
+    void deleteCatalog(long regionId) {
+        try {
+            db.delete(writeOptions, catalogKey(regionId));
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot drop region " + regionId + " from the catalog", e);
+        }
+    }
+
+    java.util.List<byte[]> listCatalog() {
+        java.util.List<byte[]> values = new java.util.ArrayList<>();
+        try (org.rocksdb.RocksIterator it = db.newIterator()) {
+            for (it.seek(new byte[] {CATALOG}); it.isValid() && it.key()[0] == CATALOG; it.next()) {
+                values.add(it.value());
+            }
+        }
+        return values;
+    }
+
+    private static byte[] catalogKey(long regionId) {
+        return ByteBuffer.allocate(9).put(CATALOG).putLong(regionId).array();
     }
 
     /** Deletes every record of one group (a replica removed from this store). */
