@@ -30,7 +30,7 @@ public final class StoreClientPool implements AutoCloseable {
     }
 
     public StoreClientPool(int ioThreads, int callbackThreads) {
-        this.group = new NioEventLoopGroup(ioThreads, new NamedThreadFactory("kvclient-io", true));
+        this.group = new NioEventLoopGroup(ioThreads, NamedThreadFactory.forNetty("kvclient-io"));
         this.timer = new HashedWheelTimer(new NamedThreadFactory("kvclient-timer", true), 10, TimeUnit.MILLISECONDS);
         this.callbacks = Executors.newFixedThreadPool(callbackThreads,
                 new NamedThreadFactory("kvclient-callback", true));

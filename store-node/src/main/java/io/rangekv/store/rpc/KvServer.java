@@ -34,8 +34,8 @@ public final class KvServer implements AutoCloseable {
     /** Binds {@code host:port} (0 = any free port) and starts serving. */
     public static KvServer start(String host, int port, int ioThreads, RpcLimits limits,
                                  RequestDispatcher dispatcher) {
-        EventLoopGroup boss = new NioEventLoopGroup(1, new NamedThreadFactory("store-accept", true));
-        EventLoopGroup workers = new NioEventLoopGroup(ioThreads, new NamedThreadFactory("store-io", true));
+        EventLoopGroup boss = new NioEventLoopGroup(1, NamedThreadFactory.forNetty("store-accept"));
+        EventLoopGroup workers = new NioEventLoopGroup(ioThreads, NamedThreadFactory.forNetty("store-io"));
         RequestValidator validator = new RequestValidator(limits);
         AtomicInteger inFlight = new AtomicInteger();
         try {
