@@ -15,6 +15,7 @@ import io.rangekv.store.region.RegionState;
 import io.rangekv.store.region.StaticStoreDirectory;
 import io.rangekv.store.rpc.KvRpcService;
 import io.rangekv.store.rpc.KvServer;
+import io.rangekv.store.rpc.RpcLimits;
 import io.rangekv.store.rpc.StoreAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,8 +84,9 @@ public final class StoreNode implements AutoCloseable {
                         config.bootstrapVoters());
             }
             // Data keys carry one prefix byte, so a user key may be one byte shorter than the engine allows.
-            KvServer kvServer = KvServer.start(config.host(), config.kvPort(), config.threads().ioThreads(),
-                    config.rpc().withKeySizeAtMost(engine.maxKeyBytes() - 1L), new KvRpcService(regions, new StoreAdmin(regions), threads.kv()));
+            RpcLimits limits = config.rpc().withKeySizeAtMost(engine.maxKeyBytes() - 1L);
+            KvServer kvServer = KvServer.start(config.host(), config.kvPort(), config.threads().ioThreads(), limits,
+                    new KvRpcService(regions, new StoreAdmin(regions), threads.kv(), limits));
             started.add(kvServer);
             StoreNode node = new StoreNode(config, engine, threads, endpoint, raftLog, directory, regions,
                     kvServer);

@@ -39,11 +39,13 @@ public final class KvRpcService implements RequestDispatcher {
     private final RegionRegistry regions;
     private final StoreAdmin admin;
     private final Executor kvExecutor;
+    private final long maxScanBytes;
 
-    public KvRpcService(RegionRegistry regions, StoreAdmin admin, Executor kvExecutor) {
+    public KvRpcService(RegionRegistry regions, StoreAdmin admin, Executor kvExecutor, RpcLimits limits) {
         this.regions = regions;
         this.admin = admin;
         this.kvExecutor = kvExecutor;
+        this.maxScanBytes = limits.maxScanBytes().bytes();
     }
 
     /**
@@ -155,7 +157,7 @@ public final class KvRpcService implements RequestDispatcher {
                         .thenApply(r -> out.setBatchDelete(KvProto.BatchDeleteResponse.getDefaultInstance()));
             }
             case SCAN -> scan(peer, epoch, consistency, request.getScan())
-                    .thenApply(pairs -> out.setScan(KvProto.ScanResponse.newBuilder().addAllPairs(pairs)));
+                    .thenApply(page -> out.setScan(page));
             default -> throw new RequestException(ErrorKind.UNKNOWN_METHOD,
                     "unknown or missing method " + method);
         };
@@ -176,31 +178,38 @@ public final class KvRpcService implements RequestDispatcher {
         return peer.propose(epoch, new Command.DeleteRange(clipped), List.of(clipped.start()));
     }
 
-    private static CompletableFuture<List<KvProto.KvPair>> scan(RegionPeer peer, RegionEpoch epoch,
-                                                                 ReadConsistency consistency,
-                                                                 KvProto.ScanRequest request) {
+    /** One page of a scan, ended by the limit or the byte cap (then {@code more} is set). */
+    private CompletableFuture<KvProto.ScanResponse.Builder> scan(RegionPeer peer, RegionEpoch epoch,
+                                                                  ReadConsistency consistency,
+                                                                  KvProto.ScanRequest request) {
         Key from = key(request.getStartKey());
         Key to = key(request.getEndKey());
         int limit = request.getLimit() == 0 ? Integer.MAX_VALUE : request.getLimit();
         return peer.read(epoch, consistency, List.of(), reader -> {
             // Clip to the region as it is after the read index: a split may have narrowed it.
             KeyRange clipped = peer.region().range().intersect(from, to);
-            List<KvProto.KvPair> pairs = new ArrayList<>();
+            KvProto.ScanResponse.Builder page = KvProto.ScanResponse.newBuilder();
             if (clipped == null) {
-                return pairs;
+                return page;
             }
+            long bytes = 0;
             try (EngineIterator it = reader.iterator(Keys.dataStart(clipped), Keys.dataEnd(clipped),
                     request.getReverse())) {
-                for (; it.isValid() && pairs.size() < limit; it.next()) {
+                for (; it.isValid(); it.next()) {
+                    if (page.getPairsCount() >= limit || page.getPairsCount() > 0 && bytes >= maxScanBytes) {
+                        page.setMore(true);
+                        break;
+                    }
                     KvProto.KvPair.Builder pair = KvProto.KvPair.newBuilder()
                             .setKey(ByteString.copyFrom(Keys.userKey(it.key())));
                     if (!request.getKeysOnly()) {
                         pair.setValue(ByteString.copyFrom(it.value()));
                     }
-                    pairs.add(pair.build());
+                    bytes += pair.getKey().size() + pair.getValue().size();
+                    page.addPairs(pair);
                 }
             }
-            return pairs;
+            return page;
         });
     }
 

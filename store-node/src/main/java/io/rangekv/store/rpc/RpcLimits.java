@@ -13,13 +13,15 @@ import java.time.Duration;
  * @param maxFrameSize    largest frame on the wire; longer frames close the connection
  * @param maxBatchKeys    keys in one batch request
  * @param maxScanLimit    pairs one scan may return
+ * @param maxScanBytes    bytes of keys and values one scan response carries at most (at least one pair is always
+ *                        returned); the response says there is more
  * @param maxInFlight     requests the server works on at once; beyond it, ServerBusy
  * @param defaultTimeout  deadline for a request that carries none
  */
 public record RpcLimits(DataSize maxKeySize, DataSize maxValueSize, DataSize maxFrameSize, int maxBatchKeys,
-                        int maxScanLimit, int maxInFlight, Duration defaultTimeout) {
+                        int maxScanLimit, DataSize maxScanBytes, int maxInFlight, Duration defaultTimeout) {
     public static final RpcLimits DEFAULTS = new RpcLimits(DataSize.ofKilobytes(4), DataSize.ofMegabytes(4),
-            DataSize.ofMegabytes(16), 10_000, 10_000, 10_000, Duration.ofSeconds(10));
+            DataSize.ofMegabytes(16), 10_000, 10_000, DataSize.ofMegabytes(4), 10_000, Duration.ofSeconds(10));
 
     public RpcLimits {
         if (maxKeySize.bytes() < 1 || maxValueSize.bytes() < 1) {
@@ -27,6 +29,11 @@ public record RpcLimits(DataSize maxKeySize, DataSize maxValueSize, DataSize max
         }
         if (maxFrameSize.bytes() <= maxValueSize.bytes() + maxKeySize.bytes()) {
             throw new IllegalArgumentException("rpc.max-frame-size must exceed rpc.max-key-size + rpc.max-value-size");
+        }
+        if (maxScanBytes.bytes() < 1 || maxScanBytes.bytes() + maxKeySize.bytes() + maxValueSize.bytes()
+                >= maxFrameSize.bytes()) {
+            throw new IllegalArgumentException("rpc.max-scan-bytes must be positive and, with one largest pair, "
+                    + "fit in rpc.max-frame-size");
         }
         if (maxBatchKeys < 1 || maxScanLimit < 1 || maxInFlight < 1) {
             throw new IllegalArgumentException("rpc batch, scan and in-flight limits must be positive");
@@ -41,6 +48,7 @@ public record RpcLimits(DataSize maxKeySize, DataSize maxValueSize, DataSize max
                 s.getDataSize("rpc.max-frame-size", d.maxFrameSize),
                 s.getInt("rpc.max-batch-keys", d.maxBatchKeys),
                 s.getInt("rpc.max-scan-limit", d.maxScanLimit),
+                s.getDataSize("rpc.max-scan-bytes", d.maxScanBytes),
                 s.getInt("rpc.max-in-flight", d.maxInFlight),
                 s.getDuration("rpc.default-timeout", d.defaultTimeout));
     }
@@ -51,6 +59,6 @@ public record RpcLimits(DataSize maxKeySize, DataSize maxValueSize, DataSize max
             return this;
         }
         return new RpcLimits(DataSize.ofBytes(engineMaxUserKey), maxValueSize, maxFrameSize, maxBatchKeys,
-                maxScanLimit, maxInFlight, defaultTimeout);
+                maxScanLimit, maxScanBytes, maxInFlight, defaultTimeout);
     }
 }

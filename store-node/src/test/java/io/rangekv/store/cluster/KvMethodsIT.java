@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every KV method over the wire against a real three-store cluster (RocksDB), sent to the region's leader as a
  * client would: compare-and-put, put-if-absent, batches, delete-range, and scans with limit, reverse, keys-only,
- * clipped to the region that serves them.
+ * clipped to the region that serves them. Scan pages are capped at 64 bytes here, to see the cap work.
  */
 class KvMethodsIT {
     @TempDir
@@ -36,7 +36,8 @@ class KvMethodsIT {
 
     @BeforeEach
     void start() {
-        cluster = TestCluster.builder().dataDir(dir).engine(EngineKind.ROCKSDB).start();
+        cluster = TestCluster.builder().dataDir(dir).engine(EngineKind.ROCKSDB)
+                .rpcSetting("rpc.max-scan-bytes", "64").start();
         pool = new StoreClientPool(1, 1);
     }
 
@@ -118,6 +119,25 @@ class KvMethodsIT {
     }
 
     @Test
+    void aScanPageStopsAtTheByteCapAndSaysThereIsMore() throws Exception {
+        KvProto.BatchPutRequest.Builder puts = KvProto.BatchPutRequest.newBuilder();
+        for (int i = 0; i < 5; i++) {
+            puts.addPairs(pair("big" + i, "v".repeat(27)));
+        }
+        call(1, KvProto.Request.newBuilder().setBatchPut(puts));
+        KvProto.ScanResponse first = call(1, KvProto.Request.newBuilder().setScan(KvProto.ScanRequest.newBuilder()))
+                .getScan();
+        assertEquals(3, first.getPairsCount(), "31 bytes a pair: the third crosses 64 bytes and ends the page");
+        assertTrue(first.getMore());
+        ByteString after = ByteString.copyFrom(Key.of(first.getPairs(2).getKey().toStringUtf8() + "\0").toBytes());
+        KvProto.ScanResponse rest = call(1, KvProto.Request.newBuilder().setScan(KvProto.ScanRequest.newBuilder()
+                .setStartKey(after))).getScan();
+        assertEquals(List.of("big3", "big4"), rest.getPairsList().stream().map(p -> p.getKey().toStringUtf8())
+                .toList());
+        assertFalse(rest.getMore());
+    }
+
+    @Test
     void scansHonourLimitDirectionKeysOnlyAndTheRegionsRange() throws Exception {
         KvProto.BatchPutRequest.Builder puts = KvProto.BatchPutRequest.newBuilder();
         for (char c = 'a'; c <= 'j'; c++) {
@@ -130,6 +150,10 @@ class KvMethodsIT {
                 .setStartKey(b("c")).setEndKey(b("g")).setReverse(true).setLimit(2)));
         assertEquals(List.of("h", "i", "j"), scanKeys(1, KvProto.ScanRequest.newBuilder()
                 .setStartKey(b("h")).setKeysOnly(true)));
+        assertTrue(call(1, KvProto.Request.newBuilder().setScan(KvProto.ScanRequest.newBuilder().setLimit(3)))
+                .getScan().getMore(), "a page ended by the limit says there is more");
+        assertFalse(call(1, KvProto.Request.newBuilder().setScan(KvProto.ScanRequest.newBuilder()
+                .setStartKey(b("h")))).getScan().getMore(), "the last page of the region says there is no more");
         Region right = cluster.split(1, Key.of("f"));
         // The left region serves [, f) only; the right one the rest.
         assertEquals(List.of("d=D", "e=E"), scanKeys(1, KvProto.ScanRequest.newBuilder().setStartKey(b("d"))));

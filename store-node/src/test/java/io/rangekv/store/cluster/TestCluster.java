@@ -52,11 +52,13 @@ public final class TestCluster implements AutoCloseable {
 
     private final List<Long> bootstrapVoters = new ArrayList<>();
     private final Map<String, String> engineSettings;
+    private final Map<String, String> rpcSettings;
 
     private TestCluster(Path root, int stores, int voters, EngineKind engine, RaftConfig raft,
-                        Map<String, String> engineSettings) {
+                        Map<String, String> engineSettings, Map<String, String> rpcSettings) {
         this.root = root;
         this.engineSettings = engineSettings;
+        this.rpcSettings = rpcSettings;
         this.engine = engine;
         this.raft = raft;
         for (long id = 1; id <= voters; id++) {
@@ -88,6 +90,14 @@ public final class TestCluster implements AutoCloseable {
         private EngineKind engine = EngineKind.MEMORY;
         private RaftConfig raft = RaftConfig.DEFAULTS.withElectionTimeout(Duration.ofMillis(1000));
         private final Map<String, String> engineSettings = new HashMap<>(Map.of("engine.lmdb.map-size", "256MB"));
+
+        private final Map<String, String> rpcSettings = new HashMap<>();
+
+        /** One KV-service setting, as in the config file (for example {@code rpc.max-scan-bytes = 64}). */
+        public Builder rpcSetting(String key, String value) {
+            rpcSettings.put(key, value);
+            return this;
+        }
 
         /** One engine setting, as in the config file (for example {@code engine.lmdb.map-size = 1MB}). */
         public Builder engineSetting(String key, String value) {
@@ -123,7 +133,7 @@ public final class TestCluster implements AutoCloseable {
 
         public TestCluster start() {
             TestCluster cluster = new TestCluster(dataDir, stores, voters < 0 ? stores : voters, engine, raft,
-                    engineSettings);
+                    engineSettings, rpcSettings);
             try {
                 cluster.configs.keySet().forEach(cluster::startStore);
             } catch (RuntimeException e) {
@@ -140,7 +150,7 @@ public final class TestCluster implements AutoCloseable {
         settings.put("engine.kind", engine.label());
         return new StoreConfig(id, dir, "127.0.0.1", kvPort, raftPort,
                 EngineConfig.from(new Settings(settings), dir.resolve("engine")), raft,
-                new StoreThreads.ThreadConfig(2, 10_000, 1, 1), RpcLimits.from(Settings.empty()), cluster, bootstrapVoters);
+                new StoreThreads.ThreadConfig(2, 10_000, 1, 1), RpcLimits.from(new Settings(rpcSettings)), cluster, bootstrapVoters);
     }
 
     /** Stores whose process is running, with their KV addresses. */

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The KV port over real loopback sockets, with a fake region layer: framing, multiplexing, bad input. */
 class KvServerIT {
     private static final RpcLimits LIMITS = new RpcLimits(DataSize.ofBytes(64), DataSize.ofKilobytes(4),
-            DataSize.ofKilobytes(64), 100, 100, 50, Duration.ofSeconds(5));
+            DataSize.ofKilobytes(64), 100, 100, DataSize.ofKilobytes(16), 50, Duration.ofSeconds(5));
 
     private FakeDispatcher fake;
     private KvServer server;
