@@ -5,7 +5,11 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.HashedWheelTimer;
 import io.rangekv.concurrent.NamedThreadFactory;
 
+import io.rangekv.proto.gen.KvProto;
+import io.rangekv.time.Deadline;
+
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code kvclient-timer}) and one callback pool ({@code kvclient-callback-*}). No global state: make one per
  * client.
  */
-public final class StoreClientPool implements AutoCloseable {
+public final class StoreClientPool implements StoreTransport, AutoCloseable {
     /** Largest response frame accepted (a full scan page of large values). */
     private static final int MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
@@ -39,6 +43,12 @@ public final class StoreClientPool implements AutoCloseable {
     /** The client for {@code hostPort}, created on first use. */
     public StoreClient get(String hostPort) {
         return clients.computeIfAbsent(hostPort, a -> new StoreClient(a, group, timer, callbacks, MAX_FRAME_BYTES));
+    }
+
+    @Override
+    public CompletableFuture<KvProto.Response> call(String address, KvProto.Request.Builder request,
+                                                    Deadline deadline) {
+        return get(address).call(request, deadline);
     }
 
     @Override

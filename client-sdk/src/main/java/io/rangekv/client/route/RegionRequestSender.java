@@ -1,0 +1,186 @@
+package io.rangekv.client.route;
+
+import io.rangekv.client.pd.PdClient;
+import io.rangekv.client.rpc.StoreTransport;
+import io.rangekv.error.ErrorKind;
+import io.rangekv.error.KvException;
+import io.rangekv.error.RegionException;
+import io.rangekv.error.RequestException;
+import io.rangekv.error.RetryableException;
+import io.rangekv.error.UnknownResultException;
+import io.rangekv.meta.Key;
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.ReadConsistency;
+import io.rangekv.meta.Region;
+import io.rangekv.meta.Store;
+import io.rangekv.proto.gen.KvProto;
+import io.rangekv.time.Deadline;
+import io.rangekv.wire.ErrorCodec;
+import io.rangekv.wire.MetaCodec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one route → send → classify → retry loop every KV operation goes through.
+ *
+ * <pre>
+ *   RouteCache.locate(key) ─► pick the leader hint (or the next voter) ─► PdClient.store ─► StoreTransport.call
+ *        ▲                                                                                       │
+ *        └── region error: fix the cache from the payload, retry now; busy: back off; ◄──────────┘
+ *            unknown result: retry only if idempotent; request error: give up; deadline: stop
+ * </pre>
+ *
+ * <p><b>Concurrency</b>: thread-safe; attempts chain on futures, continuations run on the callback executor and
+ * back-off waits on the timer, never on a caller's thread. <b>Failure</b>: the result is the response, or the
+ * error the caller must act on; when the deadline passes after a write may have been applied, the error is
+ * {@link UnknownResultException}, never a plain timeout.
+ */
+public final class RegionRequestSender {
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
+    private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
+
+    private final RouteCache routes;
+    private final PdClient pd;
+    private final StoreTransport transport;
+    private final Executor callbacks;
+    private final ScheduledExecutorService timer;
+
+    public RegionRequestSender(RouteCache routes, PdClient pd, StoreTransport transport, Executor callbacks,
+                               ScheduledExecutorService timer) {
+        this.routes = routes;
+        this.pd = pd;
+        this.transport = transport;
+        this.callbacks = callbacks;
+        this.timer = timer;
+    }
+
+    /**
+     * Sends {@code request} to the region holding {@code key}, retrying within {@code deadline}.
+     *
+     * @param idempotent whether a request whose outcome is unknown may be sent again (a put may; a
+     *                   compare-and-put may not)
+     */
+    public CompletableFuture<KvProto.Response> send(Key key, KvProto.Request.Builder request, boolean idempotent,
+                                                    ReadConsistency consistency, Deadline deadline) {
+        return attempt(new Attempt(key, request, idempotent, consistency, deadline), 0);
+    }
+
+    private record Attempt(Key key, KvProto.Request.Builder request, boolean idempotent, ReadConsistency consistency,
+                           Deadline deadline) {
+    }
+
+    private CompletableFuture<KvProto.Response> attempt(Attempt a, int n) {
+        if (a.deadline.isExpired()) {
+            return CompletableFuture.failedFuture(new RequestException(ErrorKind.DEADLINE_EXCEEDED,
+                    "deadline passed after " + n + " attempts on " + a.key));
+        }
+        return routes.locate(a.key, pd::regionByKey, callbacks)
+                .thenComposeAsync(entry -> sendTo(entry, a, n), callbacks)
+                .handleAsync((response, error) -> {
+                    if (error == null) {
+                        return CompletableFuture.completedFuture(response);
+                    }
+                    return onFailure(a, n, unwrap(error));
+                }, callbacks)
+                .thenCompose(f -> f);
+    }
+
+    private CompletableFuture<KvProto.Response> sendTo(RouteEntry entry, Attempt a, int n) {
+        Region region = entry.region();
+        Peer target = entry.leader().orElseGet(() -> {
+            List<Peer> voters = region.voters();
+            return voters.get(n % voters.size());
+        });
+        KvProto.Request.Builder request = a.request.clone().setHeader(KvProto.RequestHeader.newBuilder()
+                .setRegionId(region.regionId())
+                .setEpoch(MetaCodec.toProto(region.epoch()))
+                .setConsistency(KvProto.ReadConsistency.valueOf(a.consistency.name())));
+        return pd.store(target.storeId()).thenCompose((Store store) -> transport.call(store.kvAddress(), request,
+                a.deadline)).thenApply(response -> {
+                    if (response.hasError()) {
+                        throw ErrorCodec.fromProto(response.getError());
+                    }
+                    return response;
+                });
+    }
+
+    private CompletableFuture<KvProto.Response> onFailure(Attempt a, int n, Throwable error) {
+        if (!(error instanceof KvException kv)) {
+            return CompletableFuture.failedFuture(error);
+        }
+        switch (kv.kind().errorClass()) {
+            case REGION -> {
+                learnFrom((RegionException) kv);
+                return attempt(a, n + 1);
+            }
+            case RETRYABLE -> {
+                Duration wait = kv instanceof RetryableException r && !r.backoff().isZero() ? r.backoff()
+                        : backoff(n);
+                if (kv.kind() == ErrorKind.STORE_UNAVAILABLE) {
+                    forgetLeader(a.key);
+                }
+                return later(wait, a.deadline).thenCompose(v -> attempt(a, n + 1));
+            }
+            case UNKNOWN_RESULT -> {
+                if (!a.idempotent) {
+                    return CompletableFuture.failedFuture(kv);
+                }
+                forgetLeader(a.key);
+                return later(backoff(n), a.deadline).thenCompose(v -> attempt(a, n + 1))
+                        .exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                                unwrap(e) instanceof RequestException re && re.kind() == ErrorKind.DEADLINE_EXCEEDED
+                                        ? kv : unwrap(e)));
+            }
+            default -> {
+                return CompletableFuture.failedFuture(kv);
+            }
+        }
+    }
+
+    /** Fixes the cache from what the store told us: the leader, the current regions, or that ours is wrong. */
+    private void learnFrom(RegionException error) {
+        if (error instanceof RegionException.NotLeader nl) {
+            if (nl.leader().isPresent()) {
+                routes.updateLeader(nl.regionId(), nl.leader().get());
+            } else {
+                routes.get(nl.regionId()).ifPresent(e -> routes.put(RouteEntry.of(e.region())));
+            }
+        } else if (error instanceof RegionException.EpochNotMatch em) {
+            routes.invalidate(em.regionId());
+            routes.putAll(em.currentRegions());
+        } else {
+            routes.invalidate(error.regionId());
+        }
+    }
+
+    private void forgetLeader(Key key) {
+        routes.lookup(key).ifPresent(e -> routes.put(RouteEntry.of(e.region())));
+    }
+
+    private static Duration backoff(int attempt) {
+        long millis = FIRST_BACKOFF.toMillis() << Math.min(attempt, 6);
+        return Duration.ofMillis(Math.min(millis, MAX_BACKOFF.toMillis()));
+    }
+
+    /** Completes after {@code wait}, or at once with DEADLINE_EXCEEDED when the deadline would pass first. */
+    private CompletableFuture<Void> later(Duration wait, Deadline deadline) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (deadline.remaining().compareTo(wait) <= 0) {
+            done.completeExceptionally(new RequestException(ErrorKind.DEADLINE_EXCEEDED,
+                    "deadline passes before the next retry"));
+            return done;
+        }
+        timer.schedule(() -> callbacks.execute(() -> done.complete(null)), wait.toMillis(), TimeUnit.MILLISECONDS);
+        return done;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+}
