@@ -13,5 +13,8 @@ import java.util.concurrent.CompletableFuture;
 public interface PdClient {
     CompletableFuture<RouteEntry> regionByKey(Key key);
 
+    /** The region holding the keys just below {@code key} (an empty key: the last region), for reverse scans. */
+    CompletableFuture<RouteEntry> regionBefore(Key key);
+
     CompletableFuture<Store> store(long storeId);
 }

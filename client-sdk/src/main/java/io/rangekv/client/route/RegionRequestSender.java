@@ -68,11 +68,23 @@ public final class RegionRequestSender {
      */
     public CompletableFuture<KvProto.Response> send(Key key, KvProto.Request.Builder request, boolean idempotent,
                                                     ReadConsistency consistency, Deadline deadline) {
-        return attempt(new Attempt(key, request, idempotent, consistency, deadline), 0);
+        return attempt(new Attempt(key, request, idempotent, consistency, deadline, false, 0), 0);
+    }
+
+    /**
+     * Sends a request built for one region (a batch slice, a scan page) to {@code regionId}, which holds
+     * {@code key}. Leadership changes and busy stores are retried here; if the region changed shape (split, merge,
+     * moved away) the cache is updated and the {@link RegionException} is returned, so the caller can regroup its
+     * keys by the new regions.
+     */
+    public CompletableFuture<KvProto.Response> sendToRegion(long regionId, Key key, KvProto.Request.Builder request,
+                                                            boolean idempotent, ReadConsistency consistency,
+                                                            Deadline deadline) {
+        return attempt(new Attempt(key, request, idempotent, consistency, deadline, true, regionId), 0);
     }
 
     private record Attempt(Key key, KvProto.Request.Builder request, boolean idempotent, ReadConsistency consistency,
-                           Deadline deadline) {
+                           Deadline deadline, boolean regionBound, long regionId) {
     }
 
     private CompletableFuture<KvProto.Response> attempt(Attempt a, int n) {
@@ -81,7 +93,13 @@ public final class RegionRequestSender {
                     "deadline passed after " + n + " attempts on " + a.key));
         }
         return routes.locate(a.key, pd::regionByKey, callbacks)
-                .thenComposeAsync(entry -> sendTo(entry, a, n), callbacks)
+                .thenComposeAsync(entry -> {
+                    if (a.regionBound && entry.region().regionId() != a.regionId) {
+                        throw new RegionException.EpochNotMatch(a.regionId, List.of(entry.region()),
+                                "region " + a.regionId + " no longer holds " + a.key);
+                    }
+                    return sendTo(entry, a, n);
+                }, callbacks)
                 .handleAsync((response, error) -> {
                     if (error == null) {
                         return CompletableFuture.completedFuture(response);
@@ -117,6 +135,9 @@ public final class RegionRequestSender {
         switch (kv.kind().errorClass()) {
             case REGION -> {
                 learnFrom((RegionException) kv);
+                if (a.regionBound && !(kv instanceof RegionException.NotLeader)) {
+                    return CompletableFuture.failedFuture(kv);
+                }
                 return attempt(a, n + 1);
             }
             case RETRYABLE -> {

@@ -60,6 +60,11 @@ class RegionRequestSenderTest {
         }
 
         @Override
+        public CompletableFuture<RouteEntry> regionBefore(Key key) {
+            return regionByKey(key);
+        }
+
+        @Override
         public CompletableFuture<Store> store(long storeId) {
             return CompletableFuture.completedFuture(new Store(storeId, "store" + storeId + ":1",
                     "store" + storeId + ":2", Map.of(), StoreState.UP));
