@@ -7,16 +7,10 @@ import io.rangekv.meta.Key;
 import io.rangekv.meta.Region;
 import io.rangekv.meta.Store;
 import io.rangekv.meta.StoreState;
-import io.rangekv.proto.gen.KvProto;
-import io.rangekv.time.Deadline;
-import io.rangekv.wire.MetaCodec;
 
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -54,29 +48,12 @@ public final class StoreDiscoveryPdClient implements PdClient, AutoCloseable {
     }
 
     private RouteEntry find(Predicate<Region> wanted) {
-        Map<Long, Region> newest = new HashMap<>();
-        Map<Long, Long> leaders = new HashMap<>();
-        for (Map.Entry<Long, String> store : liveStores.get().entrySet()) {
-            try {
-                KvProto.Response response = pool.get(store.getValue()).call(KvProto.Request.newBuilder()
-                                .setListRegions(KvProto.ListRegionsRequest.getDefaultInstance()),
-                        Deadline.after(Duration.ofSeconds(2))).get(3, TimeUnit.SECONDS);
-                for (KvProto.RegionStatusResponse status : response.getListRegions().getRegionsList()) {
-                    Region region = MetaCodec.fromProto(status.getRegion());
-                    newest.merge(region.regionId(), region, (a, b) -> a.epoch().isStaleComparedTo(b.epoch()) ? b : a);
-                    if (status.getLeader()) {
-                        leaders.put(region.regionId(), store.getKey());
-                    }
-                }
-            } catch (Exception e) {
-                // A store that is down contributes nothing.
-            }
-        }
+        RegionDiscovery seen = RegionDiscovery.ask(pool, liveStores.get());
         // Among overlapping answers, the highest version is the truth (a parent seen before its split is not).
-        Optional<Region> best = newest.values().stream().filter(wanted)
+        Optional<Region> best = seen.newest().values().stream().filter(wanted)
                 .max((a, b) -> Long.compare(a.epoch().version(), b.epoch().version()));
         Region region = best.orElseThrow(() -> new IllegalStateException("no store knows the region"));
-        Long leader = leaders.get(region.regionId());
+        Long leader = seen.leaderStore().get(region.regionId());
         RouteEntry entry = RouteEntry.of(region);
         return leader == null ? entry : region.peerOnStore(leader).map(entry::withLeader).orElse(entry);
     }

@@ -172,36 +172,15 @@ public final class TestKvClient implements AutoCloseable {
 
     /** Asks every live store for its regions; keeps the newest epoch of each and the stores that claim leadership. */
     public synchronized void refresh() {
-        Map<Long, Region> newest = new HashMap<>();
-        Map<Long, Long> leaders = new HashMap<>();
-        for (Map.Entry<Long, String> store : liveStores.get().entrySet()) {
-            try {
-                KvProto.Response response = pool.get(store.getValue()).call(KvProto.Request.newBuilder()
-                                .setListRegions(KvProto.ListRegionsRequest.getDefaultInstance()),
-                        Deadline.after(Duration.ofSeconds(2))).get(3, TimeUnit.SECONDS);
-                for (KvProto.RegionStatusResponse status : response.getListRegions().getRegionsList()) {
-                    Region region = MetaCodec.fromProto(status.getRegion());
-                    newest.merge(region.regionId(), region, (a, b) -> newer(a, b));
-                    if (status.getLeader()) {
-                        leaders.put(region.regionId(), store.getKey());
-                    }
-                }
-            } catch (Exception e) {
-                // A store that is down or slow simply contributes nothing this round.
-            }
-        }
+        RegionDiscovery seen = RegionDiscovery.ask(pool, liveStores.get());
         NavigableMap<Key, Region> byStart = new TreeMap<>();
-        newest.values().stream().sorted(Comparator.comparing((Region r) -> r.epoch().version()))
+        seen.newest().values().stream().sorted(Comparator.comparing((Region r) -> r.epoch().version()))
                 .forEach(r -> {
                     // Drop older regions that the newer one now overlaps (a parent seen before its split).
                     byStart.values().removeIf(o -> o.range().intersect(r.range().start(), r.range().end()) != null);
                     byStart.put(r.range().start(), r);
                 });
-        routes = new Routes(byStart, leaders);
-    }
-
-    private static Region newer(Region a, Region b) {
-        return a.epoch().isStaleComparedTo(b.epoch()) ? b : a;
+        routes = new Routes(byStart, seen.leaderStore());
     }
 
     private static KvProto.ReadConsistency toProto(ReadConsistency c) {
