@@ -75,14 +75,20 @@ public final class StoreProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM (clean stop), escalating to SIGKILL. */
+    /** SIGTERM (clean stop), escalating to SIGKILL; an interrupt escalates at once and is kept. */
     @Override
-    public void close() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroy();
+    public void close() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 kill();
             }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }

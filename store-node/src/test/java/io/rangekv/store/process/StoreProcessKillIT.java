@@ -50,7 +50,7 @@ class StoreProcessKillIT {
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
 
     @AfterEach
-    void stopAll() throws InterruptedException {
+    void stopAll() {
         for (StoreProcess p : stores.values()) {
             p.close();
         }

@@ -132,7 +132,9 @@ final class SharedLogStorage implements LogStorage {
         }
     }
 
+    /** Deprecated in the library's interface but still called by its log manager, so it must answer. */
     @Override
+    @SuppressWarnings("deprecation")
     public long getTerm(long index) {
         LogEntry entry = getEntry(index);
         return entry == null ? 0 : entry.getId().getTerm();
