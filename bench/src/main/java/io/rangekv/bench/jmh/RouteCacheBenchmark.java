@@ -1,0 +1,78 @@
+package io.rangekv.bench.jmh;
+
+import io.rangekv.client.route.RouteCache;
+import io.rangekv.client.route.RouteEntry;
+import io.rangekv.meta.Key;
+import io.rangekv.meta.KeyRange;
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.Region;
+import io.rangekv.meta.RegionEpoch;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * RouteCache lookup of a random key among N cached regions (split points evenly over 8-byte keys). Target (issue:
+ * benchmarks): at most 100 ns per lookup at 100k regions.
+ *
+ * <pre>
+ * java -cp 'bench/target/classes:bench/target/lib/*' org.openjdk.jmh.Main RouteCacheBenchmark -f 2 -wi 2 -i 3 -w 2s -r 2s
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 2, jvmArgsAppend = "-Xmx2g")
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+public class RouteCacheBenchmark {
+    @Param({"1000", "100000"})
+    public int regions;
+
+    private RouteCache cache;
+    private Key[] probes;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        cache = new RouteCache(regions * 2L, Duration.ofHours(1), System::nanoTime);
+        long step = Long.MAX_VALUE / regions;
+        for (int i = 0; i < regions; i++) {
+            Key start = i == 0 ? Key.EMPTY : key(i * step);
+            Key end = i == regions - 1 ? Key.EMPTY : key((i + 1) * step);
+            cache.put(RouteEntry.of(new Region(i + 1, new KeyRange(start, end), RegionEpoch.INITIAL,
+                    List.of(Peer.voter(i * 3L + 1, 1)))));
+        }
+        Random random = new Random(5);
+        probes = new Key[1 << 16];
+        for (int i = 0; i < probes.length; i++) {
+            probes[i] = key(random.nextLong() & Long.MAX_VALUE);
+        }
+    }
+
+    private static Key key(long value) {
+        return Key.wrap(ByteBuffer.allocate(8).putLong(value).array());
+    }
+
+    @Benchmark
+    public Optional<RouteEntry> lookup() {
+        next = (next + 1) & (probes.length - 1);
+        return cache.lookup(probes[next]);
+    }
+}
