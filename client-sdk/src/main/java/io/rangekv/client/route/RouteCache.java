@@ -27,6 +27,11 @@ import java.util.function.Function;
  * Lookup by key is a floor search on start keys, which Caffeine cannot do; Caffeine holds the id-keyed entries and
  * decides what to evict or expire, and its removal listener drops the matching start key.
  *
+ * <p>Reads go through a {@link StartIndex}, an immutable sorted array of start-key prefixes: a skip list over
+ * 100k regions costs ~2 us a lookup in cache misses (bench/results/2026-11-22-route-cache.md). Every update drops
+ * the index; lookups use the skip list until they have paid for a rebuild (one per as many lookups as there are
+ * regions), so loading many regions one by one stays linear.
+ *
  * <p><b>Concurrency</b>: thread-safe; reads take no lock. Misses are served one lookup at a time: a miss that
  * arrives while a lookup is in flight waits for it and looks again, so concurrent misses within one range share one
  * call to the placement driver. <b>Ordering</b>: an update never replaces a region with an older epoch of the same
@@ -36,6 +41,9 @@ import java.util.function.Function;
 public final class RouteCache {
     private final ConcurrentSkipListMap<Key, Long> byStart = new ConcurrentSkipListMap<>();
     private final Cache<Long, RouteEntry> byId;
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong lookupsWithoutIndex = new java.util.concurrent.atomic.AtomicLong();
+    private volatile StartIndex index;
     private CompletableFuture<RouteEntry> inFlight;
 
     /**
@@ -53,6 +61,7 @@ public final class RouteCache {
                 .removalListener((Long regionId, RouteEntry entry, RemovalCause cause) -> {
                     if (entry != null && cause != RemovalCause.REPLACED) {
                         byStart.remove(entry.region().range().start(), regionId);
+                        changed();
                     }
                 })
                 .build();
@@ -60,12 +69,50 @@ public final class RouteCache {
 
     /** The cached region holding {@code key}, if any. */
     public Optional<RouteEntry> lookup(Key key) {
-        Map.Entry<Key, Long> floor = byStart.floorEntry(key);
-        if (floor == null) {
+        long regionId = floorRegionId(key);
+        if (regionId == 0) {
             return Optional.empty();
         }
-        RouteEntry entry = byId.getIfPresent(floor.getValue());
+        RouteEntry entry = byId.getIfPresent(regionId);
         return entry != null && entry.region().contains(key) ? Optional.of(entry) : Optional.empty();
+    }
+
+    /** The id of the region with the greatest start key at or below {@code key}, or 0. */
+    private long floorRegionId(Key key) {
+        StartIndex current = index;
+        if (current != null) {
+            return current.floor(key);
+        }
+        if (lookupsWithoutIndex.incrementAndGet() > byStart.size()) {
+            current = rebuildIndex();
+            if (current != null) {
+                return current.floor(key);
+            }
+        }
+        Map.Entry<Key, Long> floor = byStart.floorEntry(key);
+        return floor == null ? 0 : floor.getValue();
+    }
+
+    /** Builds the read index from the skip list; publishes it only if nothing changed meanwhile. */
+    private StartIndex rebuildIndex() {
+        long before = changes.get();
+        StartIndex built = StartIndex.of(byStart);
+        if (changes.get() != before) {
+            return null;
+        }
+        index = built;
+        lookupsWithoutIndex.set(0);
+        // A change that raced the publication above must not leave a stale index behind.
+        if (changes.get() != before) {
+            index = null;
+            return null;
+        }
+        return built;
+    }
+
+    private void changed() {
+        changes.incrementAndGet();
+        index = null;
     }
 
     public Optional<RouteEntry> get(long regionId) {
@@ -92,6 +139,7 @@ public final class RouteCache {
         }
         byStart.put(region.range().start(), region.regionId());
         byId.put(region.regionId(), entry);
+        changed();
     }
 
     /** Regions a store reported with EpochNotMatch: they are the truth now. */
