@@ -77,6 +77,21 @@ class KvMethodsIT {
     }
 
     @Test
+    void aRegionThisStoreDoesNotHostIsAClearErrorAndTheConnectionStaysUsable() throws Exception {
+        String leader = cluster.liveStores().get(cluster.leaderOf(1));
+        KvProto.Response response = pool.get(leader).call(KvProto.Request.newBuilder()
+                        .setHeader(KvProto.RequestHeader.newBuilder().setRegionId(999))
+                        .setGet(KvProto.GetRequest.newBuilder().setKey(b("k"))),
+                Deadline.after(Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
+        io.rangekv.error.KvException error = org.junit.jupiter.api.Assertions.assertThrows(
+                io.rangekv.error.KvException.class, () -> Responses.throwIfError(response));
+        assertEquals(io.rangekv.error.ErrorKind.REGION_NOT_FOUND, error.kind());
+        assertTrue(error.getMessage().contains("999"), error.getMessage());
+        call(1, KvProto.Request.newBuilder().setPut(KvProto.PutRequest.newBuilder().setKey(b("k"))
+                .setValue(b("v"))));
+    }
+
+    @Test
     void compareAndPutAndPutIfAbsent() throws Exception {
         KvProto.CompareAndPutResponse created = call(1, KvProto.Request.newBuilder().setCompareAndPut(
                 KvProto.CompareAndPutRequest.newBuilder().setKey(b("k")).setExpectAbsent(true).setValue(b("1"))))
