@@ -5,6 +5,7 @@ import io.rangekv.client.pd.PdClient;
 import io.rangekv.client.route.RegionRequestSender;
 import io.rangekv.client.route.RouteCache;
 import io.rangekv.client.route.RouteEntry;
+import io.rangekv.concurrent.Futures;
 import io.rangekv.error.RegionException;
 import io.rangekv.meta.Key;
 import io.rangekv.meta.KeyRange;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
@@ -139,16 +139,8 @@ public final class AsyncKvClient {
     private CompletableFuture<List<KvProto.KvPair>> fanOut(List<Key> keys, Deadline deadline, SliceSender send) {
         return groupByRegion(keys).thenCompose(groups -> {
             List<CompletableFuture<List<KvProto.KvPair>>> parts = new ArrayList<>();
-            groups.forEach((region, slice) -> parts.add(send.send(region, slice).handle((pairs, error) -> {
-                if (error == null) {
-                    return CompletableFuture.completedFuture(pairs);
-                }
-                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                if (cause instanceof RegionException && !deadline.isExpired()) {
-                    return fanOut(slice, deadline, send); // the cache knows the new regions now
-                }
-                return CompletableFuture.<List<KvProto.KvPair>>failedFuture(cause);
-            }).thenCompose(f -> f)));
+            groups.forEach((region, slice) -> parts.add(redoOnRegionChange(send.send(region, slice), deadline,
+                    () -> fanOut(slice, deadline, send))));
             return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
                 List<KvProto.KvPair> all = new ArrayList<>();
                 parts.forEach(p -> all.addAll(p.join()));
@@ -222,15 +214,9 @@ public final class AsyncKvClient {
             KvProto.ScanRequest.Builder scan = KvProto.ScanRequest.newBuilder()
                     .setStartKey(bytes(slice.start())).setEndKey(bytes(slice.end()))
                     .setLimit(wanted()).setReverse(options.reverse()).setKeysOnly(options.keysOnly());
-            return sender.sendToRegion(region.regionId(), slice.start(), KvProto.Request.newBuilder().setScan(scan),
-                    true, options.consistency(), deadline).handle((r, error) -> {
-                        if (error != null) {
-                            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                            if (cause instanceof RegionException && !deadline.isExpired()) {
-                                return next(position); // the region changed: look it up again from here
-                            }
-                            return CompletableFuture.<List<KvPair>>failedFuture(cause);
-                        }
+            CompletableFuture<List<KvPair>> page = sender.sendToRegion(region.regionId(), slice.start(),
+                    KvProto.Request.newBuilder().setScan(scan), true, options.consistency(), deadline)
+                    .thenCompose(r -> {
                         Key last = null;
                         for (KvProto.KvPair p : r.getScan().getPairsList()) {
                             last = Key.wrap(p.getKey().toByteArray());
@@ -241,7 +227,8 @@ public final class AsyncKvClient {
                             return next(options.reverse() ? last : Key.wrap(append0(last)));
                         }
                         return nextRegion(slice);
-                    }).thenCompose(Function.identity());
+                    });
+            return redoOnRegionChange(page, deadline, () -> next(position));
         }
 
         private CompletableFuture<List<KvPair>> nextRegion(KeyRange slice) {
@@ -272,22 +259,33 @@ public final class AsyncKvClient {
             if (slice == null) {
                 return CompletableFuture.completedFuture(null);
             }
-            return sender.sendToRegion(entry.region().regionId(), slice.start(), KvProto.Request.newBuilder()
-                            .setDeleteRange(KvProto.DeleteRangeRequest.newBuilder().setStartKey(bytes(slice.start()))
-                                    .setEndKey(bytes(slice.end()))), true, ReadConsistency.LINEARIZABLE, deadline)
-                    .handle((r, error) -> {
-                        if (error != null) {
-                            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                            return cause instanceof RegionException && !deadline.isExpired()
-                                    ? deleteFrom(range, position, deadline)
-                                    : CompletableFuture.<Void>failedFuture(cause);
-                        }
+            CompletableFuture<Void> part = sender.sendToRegion(entry.region().regionId(), slice.start(),
+                    KvProto.Request.newBuilder().setDeleteRange(KvProto.DeleteRangeRequest.newBuilder()
+                            .setStartKey(bytes(slice.start())).setEndKey(bytes(slice.end()))), true,
+                    ReadConsistency.LINEARIZABLE, deadline).thenCompose(r -> {
                         Key after = slice.end();
                         boolean done = after.isEmpty()
                                 || (!range.end().isEmpty() && after.compareTo(range.end()) >= 0);
                         return done ? CompletableFuture.<Void>completedFuture(null)
                                 : deleteFrom(range, after, deadline);
-                    }).thenCompose(Function.identity());
+                    });
+            return redoOnRegionChange(part, deadline, () -> deleteFrom(range, position, deadline));
         });
+    }
+
+    /**
+     * When {@code work} fails because a region changed shape under it (the sender already taught the cache the new
+     * regions), runs {@code redo} to regroup from the cache; any other failure, or one past the deadline, stands.
+     */
+    private static <T> CompletableFuture<T> redoOnRegionChange(CompletableFuture<T> work, Deadline deadline,
+                                                               java.util.function.Supplier<CompletableFuture<T>> redo) {
+        return work.handle((value, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(value);
+            }
+            Throwable cause = Futures.unwrap(error);
+            return cause instanceof RegionException && !deadline.isExpired() ? redo.get()
+                    : CompletableFuture.<T>failedFuture(cause);
+        }).thenCompose(Function.identity());
     }
 }

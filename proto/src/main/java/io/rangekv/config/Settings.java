@@ -54,10 +54,6 @@ public final class Settings {
         return new Settings(merged);
     }
 
-    public boolean has(String key) {
-        return values.containsKey(key);
-    }
-
     public String getString(String key, String defaultValue) {
         return get(key, Function.identity(), defaultValue);
     }
@@ -92,10 +88,6 @@ public final class Settings {
     /** Every key some config record asked for so far, present or not: the keys a template must list. */
     public Set<String> readKeys() {
         return Collections.unmodifiableSet(new java.util.TreeSet<>(read));
-    }
-
-    public Map<String, String> asMap() {
-        return Collections.unmodifiableMap(values);
     }
 
     private <T> T get(String key, Function<String, T> parser, T defaultValue) {

@@ -17,10 +17,6 @@ public record KeyRange(Key start, Key end) {
         }
     }
 
-    public static KeyRange of(byte[] start, byte[] end) {
-        return new KeyRange(Key.of(start), Key.of(end));
-    }
-
     public boolean isEndUnbounded() {
         return end.isEmpty();
     }

@@ -2,6 +2,7 @@ package io.rangekv.client.route;
 
 import io.rangekv.client.pd.PdClient;
 import io.rangekv.client.rpc.StoreTransport;
+import io.rangekv.concurrent.Futures;
 import io.rangekv.error.ErrorKind;
 import io.rangekv.error.KvException;
 import io.rangekv.error.RegionException;
@@ -21,7 +22,6 @@ import io.rangekv.wire.MetaCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -104,7 +104,7 @@ public final class RegionRequestSender {
                     if (error == null) {
                         return CompletableFuture.completedFuture(response);
                     }
-                    return onFailure(a, n, unwrap(error));
+                    return onFailure(a, n, Futures.unwrap(error));
                 }, callbacks)
                 .thenCompose(f -> f);
     }
@@ -155,8 +155,8 @@ public final class RegionRequestSender {
                 forgetLeader(a.key);
                 return later(backoff(n), a.deadline).thenCompose(v -> attempt(a, n + 1))
                         .exceptionallyCompose(e -> CompletableFuture.failedFuture(
-                                unwrap(e) instanceof RequestException re && re.kind() == ErrorKind.DEADLINE_EXCEEDED
-                                        ? kv : unwrap(e)));
+                                Futures.unwrap(e) instanceof RequestException re && re.kind() == ErrorKind.DEADLINE_EXCEEDED
+                                        ? kv : Futures.unwrap(e)));
             }
             default -> {
                 return CompletableFuture.failedFuture(kv);
@@ -201,7 +201,4 @@ public final class RegionRequestSender {
         return done;
     }
 
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    }
 }

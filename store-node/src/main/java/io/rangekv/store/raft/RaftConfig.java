@@ -45,8 +45,4 @@ public record RaftConfig(Duration electionTimeout, boolean logSync, Duration sna
     public RaftConfig withElectionTimeout(Duration timeout) {
         return new RaftConfig(timeout, logSync, snapshotInterval, snapshotLogEntries, maxInflightAppends);
     }
-
-    public RaftConfig withSnapshotLogEntries(long entries) {
-        return new RaftConfig(electionTimeout, logSync, snapshotInterval, entries, maxInflightAppends);
-    }
 }

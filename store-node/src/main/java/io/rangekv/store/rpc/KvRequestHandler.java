@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.rangekv.concurrent.Futures;
 import io.rangekv.error.ErrorKind;
 import io.rangekv.error.KvException;
 import io.rangekv.error.RequestException;
@@ -17,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -89,7 +89,7 @@ final class KvRequestHandler extends SimpleChannelInboundHandler<KvProto.Request
     }
 
     static KvProto.Response errorResponse(long requestId, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Futures.unwrap(error);
         KvException kv = cause instanceof KvException k ? k
                 : new RequestException(ErrorKind.UNKNOWN, "internal error: " + cause);
         if (!(cause instanceof KvException)) {

@@ -1,6 +1,7 @@
 package io.rangekv.store.rpc;
 
 import com.google.protobuf.ByteString;
+import io.rangekv.concurrent.Futures;
 import io.rangekv.error.ErrorKind;
 import io.rangekv.error.RequestException;
 import io.rangekv.error.UnknownResultException;
@@ -58,7 +59,7 @@ public final class KvRpcService implements RequestDispatcher {
                 .thenCompose(f -> f)
                 .orTimeout(Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS)
                 .exceptionally(e -> {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    Throwable cause = Futures.unwrap(e);
                     if (cause instanceof TimeoutException) {
                         throw isWrite(request) ? new UnknownResultException(request.getRequestId(),
                                 "deadline passed with the write in flight; it may still take effect", null)
