@@ -101,9 +101,11 @@ public final class JraftRaftGroup implements RaftGroup {
             public void run(Status status, long index, byte[] requestContext) {
                 if (status.isOk()) {
                     ready.complete(null);
-                } else if (status.getRaftError() == RaftError.EBUSY) {
+                } else if (status.getRaftError() == RaftError.EBUSY || node.isLeader()) {
+                    // Still the leader (for example newly elected, before its first entry of this term commits):
+                    // not a reason to look elsewhere, only to try again shortly.
                     ready.completeExceptionally(RetryableException.serverBusy(Duration.ofMillis(20),
-                            "read index busy: " + status.getErrorMsg()));
+                            "read index not ready: " + status.getErrorMsg()));
                 } else {
                     ready.completeExceptionally(notLeader.get());
                 }

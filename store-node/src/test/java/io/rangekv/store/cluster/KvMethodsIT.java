@@ -51,15 +51,31 @@ class KvMethodsIT {
         }
     }
 
-    private KvProto.Response call(long regionId, KvProto.Request.Builder request) throws Exception {
-        Region region = cluster.regionAtLeader(regionId);
-        request.setHeader(KvProto.RequestHeader.newBuilder().setRegionId(regionId)
-                .setEpoch(MetaCodec.toProto(region.epoch())));
-        String leader = cluster.liveStores().get(cluster.leaderOf(regionId));
-        KvProto.Response response = pool.get(leader).call(request, Deadline.after(Duration.ofSeconds(10)))
-                .get(20, TimeUnit.SECONDS);
-        Responses.throwIfError(response);
-        return response;
+    /**
+     * Sends to the region's leader, retrying while leadership settles (a new leader is busy until its first
+     * entry commits): that is the client's job, and this test checks the methods, not the routing.
+     */
+    private KvProto.Response call(long regionId, KvProto.Request.Builder request) {
+        KvProto.Response[] answer = new KvProto.Response[1];
+        Await.until("region " + regionId + " to answer " + request.getMethodCase(), TestCluster.WAIT, () -> {
+            Region region = cluster.regionAtLeader(regionId);
+            request.setHeader(KvProto.RequestHeader.newBuilder().setRegionId(regionId)
+                    .setEpoch(MetaCodec.toProto(region.epoch())));
+            String leader = cluster.liveStores().get(cluster.leaderOf(regionId));
+            KvProto.Response response = pool.get(leader).call(request, Deadline.after(Duration.ofSeconds(10)))
+                    .join();
+            try {
+                Responses.throwIfError(response);
+            } catch (io.rangekv.error.KvException e) {
+                if (e.kind().errorClass() == io.rangekv.error.ErrorKind.ErrorClass.REQUEST) {
+                    throw new AssertionError("request refused: " + e.getMessage(), e);
+                }
+                return false;
+            }
+            answer[0] = response;
+            return true;
+        }, cluster::dump);
+        return answer[0];
     }
 
     private static ByteString b(String s) {
