@@ -62,7 +62,7 @@ class KvMethodsIT {
             request.setHeader(KvProto.RequestHeader.newBuilder().setRegionId(regionId)
                     .setEpoch(MetaCodec.toProto(region.epoch())));
             String leader = cluster.liveStores().get(cluster.leaderOf(regionId));
-            KvProto.Response response = pool.get(leader).call(request, Deadline.after(Duration.ofSeconds(10)))
+            KvProto.Response response = pool.call(leader, request, Deadline.after(Duration.ofSeconds(10)))
                     .join();
             try {
                 Responses.throwIfError(response);
@@ -95,7 +95,7 @@ class KvMethodsIT {
     @Test
     void aRegionThisStoreDoesNotHostIsAClearErrorAndTheConnectionStaysUsable() throws Exception {
         String leader = cluster.liveStores().get(cluster.leaderOf(1));
-        KvProto.Response response = pool.get(leader).call(KvProto.Request.newBuilder()
+        KvProto.Response response = pool.call(leader, KvProto.Request.newBuilder()
                         .setHeader(KvProto.RequestHeader.newBuilder().setRegionId(999))
                         .setGet(KvProto.GetRequest.newBuilder().setKey(b("k"))),
                 Deadline.after(Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);

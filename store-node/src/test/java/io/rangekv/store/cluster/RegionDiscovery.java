@@ -21,7 +21,7 @@ record RegionDiscovery(Map<Long, Region> newest, Map<Long, Long> leaderStore) {
         Map<Long, Long> leaders = new HashMap<>();
         for (Map.Entry<Long, String> store : liveStores.entrySet()) {
             try {
-                KvProto.Response response = pool.get(store.getValue()).call(KvProto.Request.newBuilder()
+                KvProto.Response response = pool.call(store.getValue(), KvProto.Request.newBuilder()
                                 .setListRegions(KvProto.ListRegionsRequest.getDefaultInstance()),
                         Deadline.after(Duration.ofSeconds(2))).get(3, TimeUnit.SECONDS);
                 for (KvProto.RegionStatusResponse status : response.getListRegions().getRegionsList()) {

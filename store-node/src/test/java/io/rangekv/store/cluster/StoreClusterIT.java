@@ -247,7 +247,7 @@ class StoreClusterIT {
                             .setEpoch(MetaCodec.toProto(before.epoch())))
                     .setPut(KvProto.PutRequest.newBuilder().setKey(MetaCodec.toProto(Key.of("x")))
                             .setValue(com.google.protobuf.ByteString.copyFromUtf8("v")));
-            KvProto.Response response = pool.get(leaderAddress).call(stale, Deadline.after(Duration.ofSeconds(5)))
+            KvProto.Response response = pool.call(leaderAddress, stale, Deadline.after(Duration.ofSeconds(5)))
                     .get(10, TimeUnit.SECONDS);
             KvException error = org.junit.jupiter.api.Assertions.assertThrows(KvException.class,
                     () -> Responses.throwIfError(response));
@@ -277,7 +277,7 @@ class StoreClusterIT {
                 a.put(key(i), value(i));
                 assertArrayEquals(value(i), b.get(key(i), ReadConsistency.LINEARIZABLE));
                 assertArrayEquals(value(i), b.get(key(i), ReadConsistency.LEASE));
-                KvProto.Response r = pool.get(cluster.liveStores().get(follower)).call(KvProto.Request.newBuilder()
+                KvProto.Response r = pool.call(cluster.liveStores().get(follower), KvProto.Request.newBuilder()
                                 .setHeader(KvProto.RequestHeader.newBuilder().setRegionId(1)
                                         .setEpoch(MetaCodec.toProto(region.epoch()))
                                         .setConsistency(KvProto.ReadConsistency.FOLLOWER))

@@ -114,7 +114,7 @@ public final class TestKvClient implements AutoCloseable {
             request.setHeader(KvProto.RequestHeader.newBuilder().setRegionId(region.regionId())
                     .setEpoch(MetaCodec.toProto(region.epoch())).setConsistency(toProto(consistency)));
             try {
-                KvProto.Response response = pool.get(address).call(request.clone(), deadline.capped(Duration.ofSeconds(3)))
+                KvProto.Response response = pool.call(address, request.clone(), deadline.capped(Duration.ofSeconds(3)))
                         .get(deadline.remainingMillis() + 1000, TimeUnit.MILLISECONDS);
                 Responses.throwIfError(response);
                 return response;

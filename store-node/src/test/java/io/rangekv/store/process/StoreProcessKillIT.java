@@ -202,7 +202,7 @@ class StoreProcessKillIT {
 
     private KvProto.Response send(StoreClientPool admin, long storeId, KvProto.Request.Builder request) {
         try {
-            KvProto.Response r = admin.get(kvAddresses.get(storeId)).call(request,
+            KvProto.Response r = admin.call(kvAddresses.get(storeId), request,
                     Deadline.after(Duration.ofSeconds(3))).get(5, TimeUnit.SECONDS);
             Responses.throwIfError(r);
             return r;

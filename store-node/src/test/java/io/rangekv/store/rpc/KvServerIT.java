@@ -1,8 +1,10 @@
 package io.rangekv.store.rpc;
 
 import io.rangekv.client.rpc.Responses;
-import io.rangekv.client.rpc.StoreClient;
-import io.rangekv.client.rpc.StoreClientPool;
+import io.rangekv.rpc.KvProtocol;
+import io.rangekv.rpc.RpcConnection;
+import io.rangekv.rpc.RpcConnectionPool;
+
 import io.rangekv.config.DataSize;
 import io.rangekv.error.ErrorKind;
 import io.rangekv.error.KvException;
@@ -38,14 +40,14 @@ class KvServerIT {
 
     private FakeDispatcher fake;
     private KvServer server;
-    private StoreClientPool pool;
+    private RpcConnectionPool<KvProto.Request.Builder, KvProto.Response> pool;
     private String address;
 
     @BeforeEach
     void start() {
         fake = new FakeDispatcher();
         server = KvServer.start("127.0.0.1", 0, 1, LIMITS, fake);
-        pool = new StoreClientPool(1, 1);
+        pool = new RpcConnectionPool<>(KvProtocol.INSTANCE, "test-kv", 1, 1);
         address = "127.0.0.1:" + server.port();
     }
 
@@ -55,7 +57,7 @@ class KvServerIT {
         server.close();
     }
 
-    private KvProto.Response call(StoreClient client, KvProto.Request.Builder request) throws Exception {
+    private KvProto.Response call(RpcConnection<KvProto.Request.Builder, KvProto.Response> client, KvProto.Request.Builder request) throws Exception {
         return client.call(request, Deadline.after(Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
     }
 
@@ -65,7 +67,7 @@ class KvServerIT {
 
     @Test
     void manyRequestsShareOneConnectionAndAnswersMayComeOutOfOrder() throws Exception {
-        StoreClient client = pool.get(address);
+        RpcConnection<KvProto.Request.Builder, KvProto.Response> client = pool.get(address);
         CompletableFuture<KvProto.Response> slow = client.call(FakeDispatcher.put("slow-1", "a"),
                 Deadline.after(Duration.ofSeconds(5)));
         List<CompletableFuture<KvProto.Response>> quick = new ArrayList<>();
@@ -85,7 +87,7 @@ class KvServerIT {
 
     @Test
     void oversizedKeysAndValuesAreRefusedAndTheConnectionStaysUsable() throws Exception {
-        StoreClient client = pool.get(address);
+        RpcConnection<KvProto.Request.Builder, KvProto.Response> client = pool.get(address);
         KvException key = errorOf(call(client, FakeDispatcher.put("k".repeat(65), "v")));
         assertEquals(ErrorKind.KEY_TOO_LARGE, key.kind());
         assertTrue(key.getMessage().contains("65") && key.getMessage().contains("64"), key.getMessage());
@@ -99,7 +101,7 @@ class KvServerIT {
 
     @Test
     void anUnknownMethodGetsAClearErrorAndTheConnectionStaysUsable() throws Exception {
-        StoreClient client = pool.get(address);
+        RpcConnection<KvProto.Request.Builder, KvProto.Response> client = pool.get(address);
         KvException unknown = errorOf(call(client, KvProto.Request.newBuilder()));
         assertEquals(ErrorKind.UNKNOWN_METHOD, unknown.kind());
         Responses.throwIfError(call(client, FakeDispatcher.put("ok", "v")));
@@ -107,7 +109,7 @@ class KvServerIT {
 
     @Test
     void aMalformedFrameClosesOnlyThatConnection() throws Exception {
-        StoreClient good = pool.get(address);
+        RpcConnection<KvProto.Request.Builder, KvProto.Response> good = pool.get(address);
         Responses.throwIfError(call(good, FakeDispatcher.put("before", "1")));
         for (byte[] garbage : List.of(frame(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07}),
                 lengthOnly(1 << 30))) {
@@ -147,7 +149,8 @@ class KvServerIT {
     void aStoppedStoreIsUnavailableNotUnknown() throws Exception {
         Responses.throwIfError(call(pool.get(address), FakeDispatcher.put("k", "v")));
         server.close();
-        try (StoreClientPool fresh = new StoreClientPool(1, 1)) {
+        try (RpcConnectionPool<KvProto.Request.Builder, KvProto.Response> fresh =
+                     new RpcConnectionPool<>(KvProtocol.INSTANCE, "test-kv-fresh", 1, 1)) {
             CompletableFuture<KvProto.Response> f = fresh.get(address).call(FakeDispatcher.get("k"),
                     Deadline.after(Duration.ofSeconds(2)));
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
@@ -159,7 +162,7 @@ class KvServerIT {
 
     @Test
     void beyondTheInFlightCapTheStoreSaysBusy() throws Exception {
-        StoreClient client = pool.get(address);
+        RpcConnection<KvProto.Request.Builder, KvProto.Response> client = pool.get(address);
         List<CompletableFuture<KvProto.Response>> parked = new ArrayList<>();
         for (int i = 0; i < LIMITS.maxInFlight(); i++) {
             parked.add(client.call(FakeDispatcher.put("slow-" + i, "v"), Deadline.after(Duration.ofSeconds(5))));

@@ -1,4 +1,4 @@
-package io.rangekv.client.rpc;
+package io.rangekv.rpc;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -12,11 +12,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
+import com.google.protobuf.MessageLite;
 import io.rangekv.error.ErrorKind;
 import io.rangekv.error.RequestException;
 import io.rangekv.error.RetryableException;
 import io.rangekv.error.UnknownResultException;
-import io.rangekv.proto.gen.KvProto;
 import io.rangekv.time.Deadline;
 import io.rangekv.wire.FrameCodec;
 
@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One multiplexed connection to one store: many requests in flight, answers matched by request id in any order.
- * Connects lazily and reconnects on the next call after the connection breaks.
+ * One multiplexed connection to one server (a store or a PD member): many requests in flight, answers matched by
+ * request id in any order. Connects lazily and reconnects on the next call after the connection breaks.
  *
  * <p><b>Failure classification</b> (what a caller may safely do next):
  * <ul>
@@ -38,30 +38,36 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>cannot connect, or the write failed before the frame left → {@code RetryableException(STORE_UNAVAILABLE)}:
  *       nothing was sent, retry elsewhere or later;</li>
  *   <li>the deadline passed, or the connection broke, after the frame was written →
- *       {@code UnknownResultException}: the store may have applied it.</li>
+ *       {@code UnknownResultException}: the server may have acted on it.</li>
  * </ul>
  *
- * <p><b>Concurrency</b>: thread-safe. Netty event loops ({@code kvclient-io-*}) read and write; user futures
- * complete on the callback executor, never on an event loop.
+ * <p><b>Concurrency</b>: thread-safe. Netty event loops read and write; callers' futures complete on the callback
+ * executor, never on an event loop.
+ *
+ * @param <B> the request builder type
+ * @param <R> the response type
  */
-public final class StoreClient implements AutoCloseable {
+public final class RpcConnection<B, R extends MessageLite> implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     private final String address;
+    private final RpcProtocol<B, R> protocol;
     private final EventLoopGroup group;
     private final Timer timer;
     private final Executor callbacks;
     private final int maxFrameBytes;
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<Long, Pending<R>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
     private CompletableFuture<Channel> connection;
     private volatile boolean closed;
 
-    private record Pending(long requestId, CompletableFuture<KvProto.Response> future, Timeout timeout) {
+    private record Pending<R>(long requestId, CompletableFuture<R> future, Timeout timeout) {
     }
 
-    StoreClient(String address, EventLoopGroup group, Timer timer, Executor callbacks, int maxFrameBytes) {
+    RpcConnection(String address, RpcProtocol<B, R> protocol, EventLoopGroup group, Timer timer, Executor callbacks,
+                  int maxFrameBytes) {
         this.address = address;
+        this.protocol = protocol;
         this.group = group;
         this.timer = timer;
         this.callbacks = callbacks;
@@ -73,11 +79,11 @@ public final class StoreClient implements AutoCloseable {
     }
 
     /**
-     * Sends {@code request} (its id and timeout are set here) and completes with the store's response, which may
+     * Sends {@code request} (its id and timeout are set here) and completes with the server's response, which may
      * carry an error; see the class doc for how transport failures are reported.
      */
-    public CompletableFuture<KvProto.Response> call(KvProto.Request.Builder request, Deadline deadline) {
-        CompletableFuture<KvProto.Response> result = new CompletableFuture<>();
+    public CompletableFuture<R> call(B request, Deadline deadline) {
+        CompletableFuture<R> result = new CompletableFuture<>();
         if (closed) {
             result.completeExceptionally(unavailable("client closed"));
             return result;
@@ -89,8 +95,7 @@ public final class StoreClient implements AutoCloseable {
             return result;
         }
         long requestId = nextId.incrementAndGet();
-        KvProto.Request frame = request.setRequestId(requestId).setTimeoutMs((int) Math.min(Integer.MAX_VALUE,
-                remaining)).build();
+        MessageLite frame = protocol.stamp(request, requestId, (int) Math.min(Integer.MAX_VALUE, remaining));
         connect().whenComplete((channel, connectError) -> {
             if (connectError != null) {
                 completeOn(result, null, unavailable("cannot connect: " + connectError.getMessage()));
@@ -98,10 +103,10 @@ public final class StoreClient implements AutoCloseable {
             }
             Timeout timeout = timer.newTimeout(t -> expire(requestId), Math.max(1, deadline.remainingMillis()),
                     TimeUnit.MILLISECONDS);
-            pending.put(requestId, new Pending(requestId, result, timeout));
+            pending.put(requestId, new Pending<>(requestId, result, timeout));
             channel.writeAndFlush(frame).addListener((ChannelFuture f) -> {
                 if (!f.isSuccess()) {
-                    Pending p = pending.remove(requestId);
+                    Pending<R> p = pending.remove(requestId);
                     if (p != null) {
                         p.timeout.cancel();
                         completeOn(result, null, unavailable("write failed: " + f.cause()));
@@ -113,7 +118,7 @@ public final class StoreClient implements AutoCloseable {
     }
 
     private void expire(long requestId) {
-        Pending p = pending.remove(requestId);
+        Pending<R> p = pending.remove(requestId);
         if (p != null) {
             completeOn(p.future, null, new UnknownResultException(requestId,
                     "no answer from " + address + " before the deadline; the request may have taken effect", null));
@@ -136,7 +141,7 @@ public final class StoreClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        FrameCodec.install(ch.pipeline(), maxFrameBytes, KvProto.Response.getDefaultInstance());
+                        FrameCodec.install(ch.pipeline(), maxFrameBytes, protocol.responsePrototype());
                         ch.pipeline().addLast("responses", new ResponseHandler());
                     }
                 })
@@ -151,7 +156,7 @@ public final class StoreClient implements AutoCloseable {
         return attempt;
     }
 
-    private void completeOn(CompletableFuture<KvProto.Response> future, KvProto.Response response, Throwable error) {
+    private void completeOn(CompletableFuture<R> future, R response, Throwable error) {
         callbacks.execute(() -> {
             if (error != null) {
                 future.completeExceptionally(error);
@@ -164,7 +169,7 @@ public final class StoreClient implements AutoCloseable {
     /** Fails every outstanding request: they were sent, so their outcome is unknown. */
     private void failAll(String why) {
         for (Long id : pending.keySet()) {
-            Pending p = pending.remove(id);
+            Pending<R> p = pending.remove(id);
             if (p != null) {
                 p.timeout.cancel();
                 completeOn(p.future, null, new UnknownResultException(id, why, null));
@@ -174,7 +179,7 @@ public final class StoreClient implements AutoCloseable {
 
     private RetryableException unavailable(String why) {
         return new RetryableException(ErrorKind.STORE_UNAVAILABLE, Duration.ofMillis(100),
-                "store " + address + " unavailable: " + why);
+                protocol.peerKind() + " " + address + " unavailable: " + why);
     }
 
     @Override
@@ -190,16 +195,19 @@ public final class StoreClient implements AutoCloseable {
         failAll("client closed with the request outstanding");
     }
 
-    private final class ResponseHandler extends SimpleChannelInboundHandler<KvProto.Response> {
+    private final class ResponseHandler extends SimpleChannelInboundHandler<MessageLite> {
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, KvProto.Response response) {
-            Pending p = pending.remove(response.getRequestId());
+        @SuppressWarnings("unchecked")
+        protected void channelRead0(ChannelHandlerContext ctx, MessageLite message) {
+            R response = (R) message;
+            Pending<R> p = pending.remove(protocol.requestId(response));
             if (p != null) {
                 p.timeout.cancel();
                 completeOn(p.future, response, null);
-            } else if (response.getRequestId() == 0 && response.hasError()) {
-                // The store rejected a frame it could not read and will close the connection.
-                failAll("store " + address + " rejected a frame: " + response.getError().getMessage());
+            } else {
+                // The server rejected a frame it could not read and will close the connection.
+                protocol.frameRejection(response).ifPresent(why -> failAll(protocol.peerKind() + " " + address
+                        + " rejected a frame: " + why));
             }
         }
 
