@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Calls the placement driver, wherever its leader is: starts at the last leader seen, follows NOT_LEADER hints,
@@ -106,8 +105,7 @@ public final class PdRpcClient implements AutoCloseable {
                             CompletableFuture<PdProto.PdResponse> result) {
         long delay = Math.min(MAX_BACKOFF.toMillis(), BACKOFF.toMillis() * (1L << Math.min(failures - 1, 4)));
         delay = Math.min(delay, Math.max(1, deadline.remainingMillis()));
-        CompletableFuture.runAsync(() -> attempt(request, deadline, target, failures, result),
-                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
+        connections.schedule(() -> attempt(request, deadline, target, failures, result), delay);
     }
 
     private String next(String target) {

@@ -47,6 +47,11 @@ public final class RpcConnectionPool<B, R extends MessageLite> implements AutoCl
         return get(address).call(request, deadline);
     }
 
+    /** Runs {@code task} on the callback pool after {@code delayMillis} (retry backoff). */
+    public void schedule(Runnable task, long delayMillis) {
+        timer.newTimeout(t -> callbacks.execute(task), Math.max(1, delayMillis), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
         connections.values().forEach(RpcConnection::close);

@@ -1,10 +1,7 @@
 package io.rangekv.store;
 
-import io.rangekv.config.Settings;
+import io.rangekv.config.MainArgs;
 
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -16,24 +13,9 @@ public final class StoreMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Path configFile = null;
-        Map<String, String> overrides = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--config") && i + 1 < args.length) {
-                configFile = Path.of(args[++i]);
-            } else if (arg.startsWith("--") && arg.contains("=")) {
-                int eq = arg.indexOf('=');
-                overrides.put(arg.substring(2, eq), arg.substring(eq + 1));
-            } else {
-                System.err.println("usage: StoreMain --config <file> [--key=value ...]; unexpected '" + arg + "'");
-                System.exit(2);
-            }
-        }
-        Settings settings = (configFile == null ? Settings.empty() : Settings.load(configFile)).with(overrides);
         StoreConfig config;
         try {
-            config = StoreConfig.from(settings);
+            config = StoreConfig.from(MainArgs.parse("rangekv store", args));
         } catch (IllegalArgumentException e) {
             System.err.println("invalid store config: " + e.getMessage());
             System.exit(2);

@@ -1,0 +1,121 @@
+package io.rangekv.pd;
+
+import io.rangekv.concurrent.NamedThreadFactory;
+import io.rangekv.pd.heartbeat.HeartbeatHandler;
+import io.rangekv.pd.heartbeat.RegionStatsBook;
+import io.rangekv.pd.heartbeat.StoreStatsBook;
+import io.rangekv.pd.http.AdminHttpServer;
+import io.rangekv.pd.meta.ClusterMetadata;
+import io.rangekv.pd.raft.PdRaftGroup;
+import io.rangekv.pd.raft.PdLeaderListener;
+import io.rangekv.pd.rpc.PdRpcService;
+import io.rangekv.pd.rpc.PdServer;
+import io.rangekv.pd.schedule.InstructionQueue;
+import io.rangekv.time.SystemClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * One PD member (or one of several in a test JVM): wires the metadata, its Raft group, the heartbeat handling, the
+ * RPC server and the admin HTTP server, and stops them in reverse order. Holds no global state.
+ *
+ * <p>Soft state (heartbeat stats, queued instructions) is dropped whenever this member starts or stops leading: a
+ * new leader rebuilds it from the next round of heartbeats.
+ */
+public final class PdNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PdNode.class);
+
+    private final PdConfig config;
+    private final List<AutoCloseable> started;
+    private final PdRaftGroup raft;
+    private final ClusterMetadata metadata;
+
+    private PdNode(PdConfig config, List<AutoCloseable> started, PdRaftGroup raft, ClusterMetadata metadata) {
+        this.config = config;
+        this.started = started;
+        this.raft = raft;
+        this.metadata = metadata;
+    }
+
+    public static PdNode start(PdConfig config) {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            PdMember self = config.self();
+            ClusterMetadata metadata = new ClusterMetadata();
+            StoreStatsBook storeStats = new StoreStatsBook(SystemClock.INSTANCE);
+            RegionStatsBook regionStats = new RegionStatsBook(SystemClock.INSTANCE);
+            InstructionQueue instructions = new InstructionQueue(SystemClock.INSTANCE,
+                    config.schedule().splitCoolDown());
+            ExecutorService schedule = Executors.newSingleThreadExecutor(new NamedThreadFactory("pd-schedule", true));
+            started.add(schedule::shutdownNow);
+            PdLeaderListener forgetSoftState = new PdLeaderListener() {
+                @Override
+                public void onLeaderStart(long term) {
+                    storeStats.clear();
+                    regionStats.clear();
+                    instructions.clear();
+                    LOG.info("PD member {} leads (term {})", self.memberId(), term);
+                }
+
+                @Override
+                public void onLeaderStop() {
+                    instructions.clear();
+                    LOG.info("PD member {} stopped leading", self.memberId());
+                }
+            };
+            PdRaftGroup raft = PdRaftGroup.start(config, metadata, forgetSoftState);
+            started.add(raft);
+            IdAllocator ids = new IdAllocator(raft);
+            HeartbeatHandler heartbeats = new HeartbeatHandler(config, metadata, raft, storeStats, regionStats,
+                    instructions, ids);
+            PdRpcService service = new PdRpcService(config, raft, metadata, heartbeats, storeStats, regionStats,
+                    ids, schedule);
+            started.add(PdServer.start(self.host(), self.rpcPort(), service));
+            RegionAdmin admin = new RegionAdmin(metadata, regionStats, instructions, heartbeats);
+            started.add(AdminHttpServer.start(self.host(), self.httpPort(), config, raft, metadata, service, admin));
+            LOG.info("PD member {} serving RPC at {}, Raft at {}, HTTP at {}", self.memberId(), self.rpcAddress(),
+                    self.raftAddress(), self.httpAddress());
+            return new PdNode(config, started, raft, metadata);
+        } catch (RuntimeException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    public PdMember self() {
+        return config.self();
+    }
+
+    public boolean isLeader() {
+        return raft.isReadyLeader();
+    }
+
+    public PdRaftGroup raft() {
+        return raft;
+    }
+
+    public ClusterMetadata metadata() {
+        return metadata;
+    }
+
+    @Override
+    public void close() {
+        closeAll(started);
+        LOG.info("PD member {} stopped", config.memberId());
+    }
+
+    private static void closeAll(List<AutoCloseable> started) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping {}", started.get(i), e);
+            }
+        }
+    }
+}

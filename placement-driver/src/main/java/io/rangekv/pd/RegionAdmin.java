@@ -1,0 +1,100 @@
+package io.rangekv.pd;
+
+import io.rangekv.error.RequestException;
+import io.rangekv.meta.Key;
+import io.rangekv.meta.Region;
+import io.rangekv.pd.heartbeat.HeartbeatHandler;
+import io.rangekv.pd.heartbeat.RegionStatsBook;
+import io.rangekv.pd.meta.ClusterMetadata;
+import io.rangekv.pd.schedule.InstructionQueue;
+import io.rangekv.proto.gen.PdProto;
+import io.rangekv.wire.MetaCodec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What an admin asks of a region: split it at a key, move its leader. Validates the request, queues the
+ * instruction for the region leader's next heartbeat and waits (bounded) until the PD sees it done.
+ *
+ * <p>Blocking: call it from an admin thread, never from an event loop.
+ */
+public final class RegionAdmin {
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final ClusterMetadata metadata;
+    private final RegionStatsBook regionStats;
+    private final InstructionQueue instructions;
+    private final HeartbeatHandler heartbeats;
+
+    /** How an admin request ended: done (with the regions it produced) or still on its way when the wait ran out. */
+    public record Result(boolean done, List<Region> regions, String message) {
+    }
+
+    public RegionAdmin(ClusterMetadata metadata, RegionStatsBook regionStats, InstructionQueue instructions,
+                       HeartbeatHandler heartbeats) {
+        this.metadata = metadata;
+        this.regionStats = regionStats;
+        this.instructions = instructions;
+        this.heartbeats = heartbeats;
+    }
+
+    /** Splits region {@code regionId} at {@code splitKey} (empty: the store picks the middle by size). */
+    public Result split(long regionId, Key splitKey, Duration wait) throws InterruptedException {
+        Region region = require(regionId);
+        if (!splitKey.isEmpty() && !region.range().isStrictlyInside(splitKey)) {
+            throw RequestException.invalidArgument("split key " + splitKey + " is not strictly inside region "
+                    + regionId + " " + region.range());
+        }
+        PdProto.RegionInstruction instruction = heartbeats.newSplit(MetaCodec.toProto(region),
+                MetaCodec.toProto(splitKey), "admin request").join();
+        instructions.offer(instruction);
+        long newRegionId = instruction.getSplit().getNewRegionId();
+        Optional<List<Region>> after = waitFor(wait, () -> {
+            Optional<Region> left = metadata.regionById(regionId)
+                    .filter(r -> r.epoch().version() > region.epoch().version());
+            Optional<Region> right = metadata.regionById(newRegionId);
+            return left.isPresent() && right.isPresent() ? Optional.of(List.of(left.get(), right.get()))
+                    : Optional.empty();
+        });
+        return after.map(regions -> new Result(true, regions, "split"))
+                .orElseGet(() -> new Result(false, List.of(region), "split queued for region " + regionId
+                        + "; its leader has not reported it yet (new region id " + newRegionId + ")"));
+    }
+
+    /** Moves the leadership of {@code regionId} to its replica on {@code storeId}. */
+    public Result transferLeader(long regionId, long storeId, Duration wait) throws InterruptedException {
+        Region region = require(regionId);
+        if (region.peerOnStore(storeId).filter(p -> p.isVoter()).isEmpty()) {
+            throw RequestException.invalidArgument("region " + regionId + " has no voter on store " + storeId
+                    + " (peers " + region.peers() + ")");
+        }
+        instructions.offer(PdProto.RegionInstruction.newBuilder().setRegionId(regionId)
+                .setEpoch(MetaCodec.toProto(region.epoch())).setReason("admin request")
+                .setTransferLeader(PdProto.TransferLeader.newBuilder().setToStoreId(storeId)).build());
+        Optional<Region> moved = waitFor(wait, () -> regionStats.latest(regionId)
+                .filter(s -> s.leader().storeId() == storeId).flatMap(s -> metadata.regionById(regionId)));
+        return moved.map(r -> new Result(true, List.of(r), "leader on store " + storeId))
+                .orElseGet(() -> new Result(false, List.of(region), "transfer queued; the leader of region "
+                        + regionId + " has not reported a move to store " + storeId + " yet"));
+    }
+
+    private Region require(long regionId) {
+        return metadata.regionById(regionId)
+                .orElseThrow(() -> RequestException.invalidArgument("no region " + regionId));
+    }
+
+    private static <T> Optional<T> waitFor(Duration wait, Supplier<Optional<T>> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Optional<T> value = condition.get();
+            if (value.isPresent() || System.nanoTime() > deadline) {
+                return value;
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.rangekv.pd.heartbeat;
+
+import io.rangekv.meta.KeyRange;
+import io.rangekv.meta.Region;
+import io.rangekv.meta.RegionEpoch;
+import io.rangekv.meta.StoreState;
+import io.rangekv.pd.IdAllocator;
+import io.rangekv.pd.PdConfig;
+import io.rangekv.pd.meta.ClusterMetadata;
+import io.rangekv.pd.raft.PdRaftGroup;
+import io.rangekv.pd.schedule.InstructionQueue;
+import io.rangekv.pd.schedule.SplitChecker;
+import io.rangekv.proto.gen.MetaProto;
+import io.rangekv.proto.gen.PdProto;
+import io.rangekv.wire.MetaCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Store and region heartbeats on the PD leader: record what they say (durable changes through the Raft log, stats
+ * in memory), then answer with instructions — bootstrap replicas for a store, a queued or automatic split, a leader
+ * transfer for a region.
+ *
+ * <p>Runs on the {@code pd-schedule} thread (one at a time), so decisions never race each other.
+ */
+public final class HeartbeatHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(HeartbeatHandler.class);
+
+    private final PdConfig config;
+    private final ClusterMetadata metadata;
+    private final PdRaftGroup raft;
+    private final StoreStatsBook storeStats;
+    private final RegionStatsBook regionStats;
+    private final InstructionQueue instructions;
+    private final SplitChecker splitChecker;
+    private final IdAllocator ids;
+    private final AtomicBoolean bootstrapping = new AtomicBoolean();
+
+    public HeartbeatHandler(PdConfig config, ClusterMetadata metadata, PdRaftGroup raft, StoreStatsBook storeStats,
+                            RegionStatsBook regionStats, InstructionQueue instructions, IdAllocator ids) {
+        this.config = config;
+        this.metadata = metadata;
+        this.raft = raft;
+        this.storeStats = storeStats;
+        this.regionStats = regionStats;
+        this.instructions = instructions;
+        this.splitChecker = new SplitChecker(config.schedule());
+        this.ids = ids;
+    }
+
+    /** A store announces itself: recorded as UP with its addresses and labels. */
+    public CompletableFuture<PdProto.PutStoreResponse> onPutStore(PdProto.PutStoreRequest request) {
+        MetaProto.Store store = request.getStore().toBuilder().setState(MetaProto.StoreState.UP).build();
+        return raft.propose(PdProto.PdCommand.newBuilder()
+                        .setPutStore(PdProto.PutStoreCommand.newBuilder().setStore(store)).build())
+                .thenApply(outcome -> PdProto.PutStoreResponse.newBuilder()
+                        .setClusterBootstrapped(metadata.isBootstrapped()).build());
+    }
+
+    public CompletableFuture<PdProto.StoreHeartbeatResponse> onStoreHeartbeat(
+            PdProto.StoreHeartbeatRequest request) {
+        storeStats.record(request);
+        CompletableFuture<?> bootstrap = maybeBootstrap();
+        return bootstrap.handle((ignored, error) -> {
+            PdProto.StoreHeartbeatResponse.Builder reply = PdProto.StoreHeartbeatResponse.newBuilder()
+                    .setStoresVersion(metadata.storesVersion());
+            if (request.getKnownStoresVersion() != metadata.storesVersion()) {
+                metadata.stores().forEach(s -> reply.addStores(MetaCodec.toProto(s)));
+            }
+            bootstrapReplicaFor(request).ifPresent(reply::addInstructions);
+            return reply.build();
+        });
+    }
+
+    /**
+     * Once {@code pd.max-replicas} stores are alive and the cluster has no region yet, creates the first region on
+     * them. The command is idempotent in the log (a second bootstrap does nothing), so a retry after a PD failover
+     * is safe.
+     */
+    private CompletableFuture<?> maybeBootstrap() {
+        if (metadata.isBootstrapped()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<Long> live = storeStats.liveStores(config.schedule().storeDownTime()).stream()
+                .filter(id -> metadata.store(id).isPresent()).toList();
+        if (live.size() < config.maxReplicas() || !bootstrapping.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<Long> chosen = live.subList(0, config.maxReplicas());
+        return raft.propose(PdProto.PdCommand.newBuilder()
+                        .setBootstrap(PdProto.BootstrapCommand.newBuilder().addAllStoreIds(chosen)).build())
+                .whenComplete((outcome, error) -> {
+                    bootstrapping.set(false);
+                    if (outcome instanceof ClusterMetadata.Outcome.Bootstrapped b) {
+                        LOG.info("cluster bootstrapped: first region {} on stores {}", b.firstRegion(), chosen);
+                    }
+                });
+    }
+
+    /** The first region's replica for a store that is one of its peers and does not host it yet. */
+    private Optional<PdProto.StoreInstruction> bootstrapReplicaFor(PdProto.StoreHeartbeatRequest request) {
+        Optional<Region> first = metadata.regionByKey(KeyRange.ALL.start())
+                .filter(r -> r.range().equals(KeyRange.ALL) && r.epoch().equals(RegionEpoch.INITIAL));
+        if (first.isEmpty() || request.getRegionIdsList().contains(first.get().regionId())) {
+            return Optional.empty();
+        }
+        return first.get().peerOnStore(request.getStoreId()).map(peer -> PdProto.StoreInstruction.newBuilder()
+                .setCreateReplica(PdProto.CreateReplica.newBuilder()
+                        .setRegion(MetaCodec.toProto(first.get())).setPeerId(peer.peerId()))
+                .build());
+    }
+
+    public CompletableFuture<PdProto.RegionHeartbeatResponse> onRegionHeartbeat(
+            PdProto.RegionHeartbeatRequest request) {
+        PdProto.PutRegionsCommand.Builder changed = PdProto.PutRegionsCommand.newBuilder();
+        for (PdProto.RegionReport report : request.getRegionsList()) {
+            Region reported = MetaCodec.fromProto(report.getRegion());
+            Optional<Region> known = metadata.regionById(reported.regionId());
+            if (known.isPresent() && reported.epoch().isStaleComparedTo(known.get().epoch())) {
+                continue; // a stale leader's view: neither its stats nor its descriptor count
+            }
+            if (report.hasLeader()) {
+                regionStats.record(report);
+            }
+            if (known.isEmpty() || !known.get().equals(reported)) {
+                changed.addRegions(report.getRegion());
+            }
+        }
+        CompletableFuture<?> recorded = changed.getRegionsCount() == 0
+                ? CompletableFuture.completedFuture(null)
+                : raft.propose(PdProto.PdCommand.newBuilder().setPutRegions(changed).build());
+        return recorded.thenCompose(ignored -> instructionsFor(request));
+    }
+
+    private CompletableFuture<PdProto.RegionHeartbeatResponse> instructionsFor(
+            PdProto.RegionHeartbeatRequest request) {
+        PdProto.RegionHeartbeatResponse.Builder reply = PdProto.RegionHeartbeatResponse.newBuilder();
+        List<CompletableFuture<Void>> splits = new ArrayList<>();
+        for (PdProto.RegionReport report : request.getRegionsList()) {
+            long regionId = report.getRegion().getRegionId();
+            Optional<PdProto.RegionInstruction> queued = instructions.due(regionId, report);
+            if (queued.isPresent()) {
+                reply.addInstructions(queued.get());
+                continue;
+            }
+            if (instructions.isBusy(regionId)) {
+                continue;
+            }
+            splitChecker.check(report).ifPresent(reason -> splits.add(
+                    newSplit(report.getRegion(), reason).thenAccept(i -> {
+                        instructions.offer(i);
+                        synchronized (reply) {
+                            reply.addInstructions(i);
+                        }
+                        LOG.info("region {} will split: {}", regionId, reason);
+                    })));
+        }
+        return CompletableFuture.allOf(splits.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            synchronized (reply) {
+                return reply.build();
+            }
+        });
+    }
+
+    /** A split instruction with fresh ids for the new region and its peers; an empty key lets the store choose. */
+    public CompletableFuture<PdProto.RegionInstruction> newSplit(MetaProto.Region region, String reason) {
+        return newSplit(region, com.google.protobuf.ByteString.EMPTY, reason);
+    }
+
+    public CompletableFuture<PdProto.RegionInstruction> newSplit(MetaProto.Region region,
+                                                                 com.google.protobuf.ByteString splitKey,
+                                                                 String reason) {
+        int peers = region.getPeersCount();
+        return ids.allocate(1 + peers).thenApply(first -> {
+            PdProto.SplitRegion.Builder split = PdProto.SplitRegion.newBuilder()
+                    .setSplitKey(splitKey).setNewRegionId(first);
+            for (int i = 1; i <= peers; i++) {
+                split.addNewPeerIds(first + i);
+            }
+            return PdProto.RegionInstruction.newBuilder().setRegionId(region.getRegionId())
+                    .setEpoch(region.getEpoch()).setReason(reason).setSplit(split).build();
+        });
+    }
+
+    /** Store state as the PD shows it: DISCONNECTED once silent for {@code schedule.store-disconnected-after}. */
+    public StoreState observedState(long storeId, StoreState recorded) {
+        if (recorded != StoreState.UP) {
+            return recorded;
+        }
+        return storeStats.silence(storeId).filter(s -> s.compareTo(config.schedule().storeDownTime()) <= 0)
+                .isPresent() ? StoreState.UP : StoreState.DISCONNECTED;
+    }
+}
