@@ -1,6 +1,7 @@
 package io.rangekv.client;
 
 import io.rangekv.client.pd.PdClient;
+import io.rangekv.client.pd.RemotePdClient;
 import io.rangekv.client.route.RegionRequestSender;
 import io.rangekv.client.route.RouteCache;
 import io.rangekv.client.rpc.StoreClientPool;
@@ -29,7 +30,7 @@ import java.util.concurrent.TimeoutException;
  * on its async twin. Every operation has a deadline ({@code KvClientConfig.requestTimeout}) covering its retries.
  *
  * <pre>
- * try (KvClient kv = new KvClient(KvClientConfig.DEFAULTS, pd)) {
+ * try (KvClient kv = KvClient.connect(KvClientConfig.DEFAULTS, List.of("127.0.0.1:2379"))) {
  *     kv.put(Key.of("hello"), "world".getBytes(UTF_8));
  *     Optional&lt;byte[]&gt; v = kv.get(Key.of("hello"));
  * }
@@ -44,8 +45,25 @@ public final class KvClient implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService callbacks;
     private final AsyncKvClient async;
+    private final AutoCloseable ownedPd;
 
+    /**
+     * A client of the cluster whose placement driver members listen at {@code pdEndpoints} ({@code host:port} of
+     * their RPC service, e.g. {@code 127.0.0.1:2379}); one reachable member is enough, the client follows the
+     * leader.
+     */
+    public static KvClient connect(KvClientConfig config, List<String> pdEndpoints) {
+        RemotePdClient pd = new RemotePdClient(pdEndpoints, config.requestTimeout());
+        return new KvClient(config, pd, pd);
+    }
+
+    /** A client over any {@link PdClient} (tests use fakes); the caller keeps ownership of {@code pd}. */
     public KvClient(KvClientConfig config, PdClient pd) {
+        this(config, pd, null);
+    }
+
+    private KvClient(KvClientConfig config, PdClient pd, AutoCloseable ownedPd) {
+        this.ownedPd = ownedPd;
         this.config = config;
         this.callbacks = Executors.newFixedThreadPool(config.callbackThreads(),
                 new NamedThreadFactory("kvclient-callback", true));
@@ -126,5 +144,12 @@ public final class KvClient implements AutoCloseable {
         stores.close();
         timer.shutdownNow();
         callbacks.shutdown();
+        if (ownedPd != null) {
+            try {
+                ownedPd.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the PD client failed", e);
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.rangekv.config.Settings;
 import io.rangekv.meta.Store;
 import io.rangekv.meta.StoreState;
 import io.rangekv.store.engine.EngineConfig;
+import io.rangekv.store.heartbeat.PdLink;
 import io.rangekv.store.raft.RaftConfig;
 import io.rangekv.store.rpc.RpcLimits;
 
@@ -25,10 +26,12 @@ import java.util.Map;
  * @param bootstrapVoters the stores that hold the first region (the whole key space) of a new cluster, one voter
  *                       each. A store in this list that holds no region yet creates it at start; every listed store
  *                       must be given the same list. Empty: never bootstrap (the store joins an existing cluster).
+ * @param pd             the placement driver; when set, the PD bootstraps the cluster, tells the store where the
+ *                       other stores are and sends it instructions
  */
 public record StoreConfig(long storeId, Path dataDir, String host, int kvPort, int raftPort, EngineConfig engine,
                           RaftConfig raft, StoreThreads.ThreadConfig threads, RpcLimits rpc,
-                          List<Store> clusterStores, List<Long> bootstrapVoters) {
+                          List<Store> clusterStores, List<Long> bootstrapVoters, PdLink pd) {
     public StoreConfig {
         if (storeId <= 0) {
             throw new IllegalArgumentException("store.id must be positive: " + storeId);
@@ -41,6 +44,10 @@ public record StoreConfig(long storeId, Path dataDir, String host, int kvPort, i
         }
         clusterStores = List.copyOf(clusterStores);
         bootstrapVoters = List.copyOf(bootstrapVoters);
+        if (pd.enabled() && !bootstrapVoters.isEmpty()) {
+            throw new IllegalArgumentException("cluster.bootstrap-voters and pd.endpoints exclude each other: "
+                    + "with a placement driver, the PD bootstraps the cluster");
+        }
         for (long voter : bootstrapVoters) {
             if (clusterStores.stream().noneMatch(st -> st.storeId() == voter)) {
                 throw new IllegalArgumentException("cluster.bootstrap-voters names store " + voter
@@ -63,8 +70,8 @@ public record StoreConfig(long storeId, Path dataDir, String host, int kvPort, i
     /**
      * Reads a store config. Keys: {@code store.id}, {@code store.data-dir}, {@code store.host},
      * {@code store.kv-port}, {@code store.raft-port}, {@code cluster.stores} (comma-separated
-     * {@code id@host:kvPort/raftPort}), {@code cluster.bootstrap-voters} (comma-separated store ids), plus the {@code engine.*}, {@code raft.*},
-     * {@code threads.*} and {@code rpc.*} groups. Unknown keys are an error, so a typo never passes silently.
+     * {@code id@host:kvPort/raftPort}), {@code cluster.bootstrap-voters} (comma-separated store ids), plus the
+     * {@code engine.*}, {@code raft.*}, {@code threads.*}, {@code rpc.*} and {@code pd.*} groups. Unknown keys are an error, so a typo never passes silently.
      */
     public static StoreConfig from(Settings s) {
         Path dataDir = Path.of(s.getString("store.data-dir", "data/store"));
@@ -79,7 +86,8 @@ public record StoreConfig(long storeId, Path dataDir, String host, int kvPort, i
                 StoreThreads.ThreadConfig.from(s),
                 RpcLimits.from(s),
                 parseStores(s.getString("cluster.stores", "")),
-                parseIds(s.getString("cluster.bootstrap-voters", "")));
+                parseIds(s.getString("cluster.bootstrap-voters", "")),
+                PdLink.from(s));
         if (!s.unusedKeys().isEmpty()) {
             throw new IllegalArgumentException("unknown store config keys: " + s.unusedKeys());
         }
@@ -124,6 +132,6 @@ public record StoreConfig(long storeId, Path dataDir, String host, int kvPort, i
 
     public StoreConfig withRaft(RaftConfig newRaft) {
         return new StoreConfig(storeId, dataDir, host, kvPort, raftPort, engine, newRaft, threads, rpc, clusterStores,
-                bootstrapVoters);
+                bootstrapVoters, pd);
     }
 }

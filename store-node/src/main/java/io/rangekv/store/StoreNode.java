@@ -7,6 +7,7 @@ import io.rangekv.meta.RegionEpoch;
 import io.rangekv.meta.Store;
 import io.rangekv.store.engine.Engine;
 import io.rangekv.store.engine.Engines;
+import io.rangekv.store.heartbeat.HeartbeatSender;
 import io.rangekv.store.raft.RaftEndpoint;
 import io.rangekv.store.raft.log.RaftLogDb;
 import io.rangekv.store.raft.log.RaftLogRegionCatalog;
@@ -30,9 +31,10 @@ import java.util.List;
  * One store-node process (or one of several in a test JVM): wires the engine, the Raft endpoint, the hosted
  * regions and the KV server, and stops them in reverse order. Holds no global state.
  *
- * <p>Start-up: open the engine → bind the Raft port → open the store-wide Raft log → start every region recorded in the engine (each replays only
- * the log entries after its recorded applied index) → bootstrap the first region if asked and none exists → serve
- * KV requests.
+ * <p>Start-up: open the engine → bind the Raft port → open the store-wide Raft log → start every region recorded in
+ * the engine (each replays only the log entries after its recorded applied index) → bootstrap the first region if
+ * asked and none exists → serve KV requests → with a placement driver, register and start heartbeats (the PD then
+ * bootstraps the cluster and sends instructions).
  */
 public final class StoreNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreNode.class);
@@ -47,9 +49,11 @@ public final class StoreNode implements AutoCloseable {
     private final StaticStoreDirectory directory;
     private final RegionRegistry regions;
     private final KvServer kvServer;
+    private final HeartbeatSender heartbeats;
 
     private StoreNode(StoreConfig config, Engine engine, StoreThreads threads, RaftEndpoint raftEndpoint,
-                      RaftLogDb raftLog, StaticStoreDirectory directory, RegionRegistry regions, KvServer kvServer) {
+                      RaftLogDb raftLog, StaticStoreDirectory directory, RegionRegistry regions, KvServer kvServer,
+                      HeartbeatSender heartbeats) {
         this.config = config;
         this.engine = engine;
         this.threads = threads;
@@ -58,6 +62,7 @@ public final class StoreNode implements AutoCloseable {
         this.directory = directory;
         this.regions = regions;
         this.kvServer = kvServer;
+        this.heartbeats = heartbeats;
     }
 
     public static StoreNode start(StoreConfig config) {
@@ -88,9 +93,17 @@ public final class StoreNode implements AutoCloseable {
             KvServer kvServer = KvServer.start(config.host(), config.kvPort(), config.threads().ioThreads(), limits,
                     new KvRpcService(regions, new StoreAdmin(regions), threads.kv(), limits));
             started.add(kvServer);
+            Store self = config.self(kvServer.port());
+            directory.put(self);
+            HeartbeatSender heartbeats = null;
+            if (config.pd().enabled()) {
+                heartbeats = new HeartbeatSender(config.storeId(), config.dataDir(), config.pd(), () -> self, regions,
+                        directory, engine);
+                started.add(heartbeats);
+                heartbeats.start();
+            }
             StoreNode node = new StoreNode(config, engine, threads, endpoint, raftLog, directory, regions,
-                    kvServer);
-            directory.put(node.self());
+                    kvServer, heartbeats);
             LOG.info("store {} serving KV at {} and Raft at {} on a {} engine with {} regions", config.storeId(),
                     node.kvAddress(), endpoint.address(), engine.kind().label(), regions.all().size());
             return node;
@@ -139,7 +152,12 @@ public final class StoreNode implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(List.of(engine, threads, raftEndpoint, raftLog, (AutoCloseable) regions::stopAll, kvServer));
+        List<AutoCloseable> parts = new ArrayList<>(List.of(engine, threads, raftEndpoint, raftLog,
+                (AutoCloseable) regions::stopAll, kvServer));
+        if (heartbeats != null) {
+            parts.add(heartbeats);
+        }
+        closeAll(parts);
         LOG.info("store {} stopped", config.storeId());
     }
 

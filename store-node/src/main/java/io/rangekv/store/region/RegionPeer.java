@@ -60,6 +60,7 @@ public final class RegionPeer implements ApplyListener {
     private final Executor kvExecutor;
     private final long snapshotEveryEntries;
     private final AtomicLong lastSnapshotRequestIndex = new AtomicLong();
+    private final RegionLoad load = new RegionLoad();
     private volatile Region region;
     private volatile Region initialRegion;
     private volatile RaftGroup raftGroup;
@@ -83,6 +84,16 @@ public final class RegionPeer implements ApplyListener {
     public void attach(RaftGroup group, ApplyStats applyStats) {
         this.stats = applyStats;
         this.raftGroup = group;
+    }
+
+    /** Reads and writes served since the last report. */
+    public RegionLoad load() {
+        return load;
+    }
+
+    /** The store's engine, for size estimates and split keys. */
+    public Engine engine() {
+        return engine;
     }
 
     public ApplyStats stats() {
@@ -129,6 +140,7 @@ public final class RegionPeer implements ApplyListener {
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
+        load.recordWrite(command);
         return raftGroup.propose(new Proposal(current.regionId(), current.epoch(), command))
                 .thenApplyAsync(this::unwrap, kvExecutor);
     }
@@ -211,6 +223,7 @@ public final class RegionPeer implements ApplyListener {
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
+        load.recordRead(Math.max(1, keys.size()));
         return raftGroup.awaitReadable(consistency).thenApplyAsync(v -> {
             KvException late = checkRead(region, epoch, keys, ReadConsistency.STALE);
             if (late != null) {

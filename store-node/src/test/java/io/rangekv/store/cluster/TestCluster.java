@@ -12,6 +12,7 @@ import io.rangekv.store.command.CommandResult;
 import io.rangekv.store.engine.EngineConfig;
 import io.rangekv.store.engine.EngineIterator;
 import io.rangekv.store.engine.EngineKind;
+import io.rangekv.store.heartbeat.PdLink;
 import io.rangekv.store.engine.Keys;
 import io.rangekv.store.raft.RaftConfig;
 import io.rangekv.store.region.RegionPeer;
@@ -53,10 +54,12 @@ public final class TestCluster implements AutoCloseable {
     private final List<Long> bootstrapVoters = new ArrayList<>();
     private final Map<String, String> engineSettings;
     private final Map<String, String> rpcSettings;
+    private final PdLink pd;
 
     private TestCluster(Path root, int stores, int voters, EngineKind engine, RaftConfig raft,
-                        Map<String, String> engineSettings, Map<String, String> rpcSettings) {
+                        Map<String, String> engineSettings, Map<String, String> rpcSettings, PdLink pd) {
         this.root = root;
+        this.pd = pd;
         this.engineSettings = engineSettings;
         this.rpcSettings = rpcSettings;
         this.engine = engine;
@@ -92,6 +95,17 @@ public final class TestCluster implements AutoCloseable {
         private final Map<String, String> engineSettings = new HashMap<>(Map.of("engine.lmdb.map-size", "256MB"));
 
         private final Map<String, String> rpcSettings = new HashMap<>();
+        private PdLink pd = PdLink.NONE;
+
+        /**
+         * Stores report to this placement driver, which bootstraps the first region (no bootstrap voters) and sends
+         * instructions.
+         */
+        public Builder pd(PdLink link) {
+            this.pd = link;
+            this.voters = 0;
+            return this;
+        }
 
         /** One KV-service setting, as in the config file (for example {@code rpc.max-scan-bytes = 64}). */
         public Builder rpcSetting(String key, String value) {
@@ -133,7 +147,7 @@ public final class TestCluster implements AutoCloseable {
 
         public TestCluster start() {
             TestCluster cluster = new TestCluster(dataDir, stores, voters < 0 ? stores : voters, engine, raft,
-                    engineSettings, rpcSettings);
+                    engineSettings, rpcSettings, pd);
             try {
                 cluster.configs.keySet().forEach(cluster::startStore);
             } catch (RuntimeException e) {
@@ -150,7 +164,7 @@ public final class TestCluster implements AutoCloseable {
         settings.put("engine.kind", engine.label());
         return new StoreConfig(id, dir, "127.0.0.1", kvPort, raftPort,
                 EngineConfig.from(new Settings(settings), dir.resolve("engine")), raft,
-                new StoreThreads.ThreadConfig(2, 10_000, 1, 1), RpcLimits.from(new Settings(rpcSettings)), cluster, bootstrapVoters);
+                new StoreThreads.ThreadConfig(2, 10_000, 1, 1), RpcLimits.from(new Settings(rpcSettings)), cluster, bootstrapVoters, pd);
     }
 
     /** Stores whose process is running, with their KV addresses. */

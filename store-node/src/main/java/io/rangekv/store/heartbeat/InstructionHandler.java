@@ -1,0 +1,96 @@
+package io.rangekv.store.heartbeat;
+
+import io.rangekv.meta.Key;
+import io.rangekv.meta.Region;
+import io.rangekv.meta.RegionEpoch;
+import io.rangekv.proto.gen.PdProto;
+import io.rangekv.store.command.CommandResult;
+import io.rangekv.store.region.RegionPeer;
+import io.rangekv.store.region.RegionRegistry;
+import io.rangekv.store.region.SplitKeys;
+import io.rangekv.wire.MetaCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Carries out the PD's instructions with the same {@link RegionPeer} operations the admin RPCs use: create a
+ * replica, split a region, transfer its leader. An instruction whose region moved on (another epoch) or that this
+ * store no longer leads is dropped: the PD re-decides from the next heartbeat.
+ *
+ * <p>Runs on the {@code store-heartbeat} thread; the operations themselves complete asynchronously.
+ */
+public final class InstructionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(InstructionHandler.class);
+
+    private final RegionRegistry regions;
+
+    public InstructionHandler(RegionRegistry regions) {
+        this.regions = regions;
+    }
+
+    public void onStoreInstruction(PdProto.StoreInstruction instruction) {
+        if (instruction.hasCreateReplica()) {
+            Region initial = MetaCodec.fromProto(instruction.getCreateReplica().getRegion());
+            long peerId = instruction.getCreateReplica().getPeerId();
+            if (regions.get(initial.regionId()).isEmpty()) {
+                LOG.info("PD: create replica {} of region {}", peerId, initial);
+                regions.createAsync(initial, peerId).exceptionally(e -> {
+                    LOG.warn("could not create replica {} of region {}", peerId, initial.regionId(), e);
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** Starts the instruction; completes with the regions it changed (for an immediate report), possibly none. */
+    public CompletableFuture<List<Region>> onRegionInstruction(PdProto.RegionInstruction instruction) {
+        Optional<RegionPeer> found = regions.get(instruction.getRegionId());
+        RegionEpoch epoch = MetaCodec.fromProto(instruction.getEpoch());
+        if (found.isEmpty() || !found.get().isLeader() || !found.get().region().epoch().equals(epoch)) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        RegionPeer peer = found.get();
+        if (instruction.hasSplit()) {
+            return split(peer, instruction);
+        }
+        if (instruction.hasTransferLeader()) {
+            long to = instruction.getTransferLeader().getToStoreId();
+            LOG.info("PD: transfer the leader of region {} to store {} ({})", peer.regionId(), to,
+                    instruction.getReason());
+            return peer.raftGroup().transferLeader(to).handle((v, e) -> {
+                if (e != null) {
+                    LOG.warn("leader transfer of region {} to store {} failed: {}", peer.regionId(), to,
+                            e.getMessage());
+                }
+                return List.of();
+            });
+        }
+        return CompletableFuture.completedFuture(List.of());
+    }
+
+    private CompletableFuture<List<Region>> split(RegionPeer peer, PdProto.RegionInstruction instruction) {
+        PdProto.SplitRegion split = instruction.getSplit();
+        Optional<Key> key = split.getSplitKey().isEmpty()
+                ? SplitKeys.middle(peer.engine(), peer.region().range())
+                : Optional.of(MetaCodec.keyFromProto(split.getSplitKey()));
+        if (key.isEmpty()) {
+            LOG.info("PD asked to split region {} ({}) but it has too few keys", peer.regionId(),
+                    instruction.getReason());
+            return CompletableFuture.completedFuture(List.of());
+        }
+        LOG.info("PD: split region {} at {} into new region {} ({})", peer.regionId(), key.get(),
+                split.getNewRegionId(), instruction.getReason());
+        return peer.split(key.get(), split.getNewRegionId(), split.getNewPeerIdsList()).handle((result, e) -> {
+            if (e != null) {
+                LOG.warn("split of region {} failed: {}", peer.regionId(), e.getMessage());
+                return List.of();
+            }
+            CommandResult.RegionChanged changed = (CommandResult.RegionChanged) result;
+            return List.of(changed.left(), changed.right());
+        });
+    }
+}
