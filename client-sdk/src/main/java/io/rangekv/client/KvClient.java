@@ -3,6 +3,7 @@ package io.rangekv.client;
 import io.rangekv.client.pd.PdClient;
 import io.rangekv.client.pd.RemotePdClient;
 import io.rangekv.client.route.RegionRequestSender;
+import io.rangekv.client.route.RetryCounters;
 import io.rangekv.client.route.RouteCache;
 import io.rangekv.client.rpc.StoreClientPool;
 import io.rangekv.concurrent.NamedThreadFactory;
@@ -45,6 +46,7 @@ public final class KvClient implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService callbacks;
     private final AsyncKvClient async;
+    private final RetryCounters retries;
     private final AutoCloseable ownedPd;
 
     /**
@@ -72,10 +74,16 @@ public final class KvClient implements AutoCloseable {
         RouteCache routes = new RouteCache(config.maxCachedRegions(), config.routeTtl(), System::nanoTime);
         RegionRequestSender sender = new RegionRequestSender(routes, pd, stores, callbacks, timer);
         this.async = new AsyncKvClient(sender, routes, pd, config, callbacks);
+        this.retries = sender.retries();
     }
 
     public AsyncKvClient async() {
         return async;
+    }
+
+    /** Errors this client absorbed by retrying, by kind (the caller never saw them). */
+    public RetryCounters retries() {
+        return retries;
     }
 
     public Optional<byte[]> get(Key key) {

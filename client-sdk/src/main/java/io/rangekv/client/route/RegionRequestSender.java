@@ -50,6 +50,7 @@ public final class RegionRequestSender {
     private final StoreTransport transport;
     private final Executor callbacks;
     private final ScheduledExecutorService timer;
+    private final RetryCounters retries = new RetryCounters();
 
     public RegionRequestSender(RouteCache routes, PdClient pd, StoreTransport transport, Executor callbacks,
                                ScheduledExecutorService timer) {
@@ -58,6 +59,11 @@ public final class RegionRequestSender {
         this.transport = transport;
         this.callbacks = callbacks;
         this.timer = timer;
+    }
+
+    /** Errors absorbed by retrying, by kind. */
+    public RetryCounters retries() {
+        return retries;
     }
 
     /**
@@ -138,6 +144,12 @@ public final class RegionRequestSender {
                 if (a.regionBound && !(kv instanceof RegionException.NotLeader)) {
                     return CompletableFuture.failedFuture(kv);
                 }
+                retries.absorbed(kv.kind());
+                if (kv instanceof RegionException.NotLeader nl && nl.leader().isEmpty()) {
+                    // An election is under way (a new split child, a crashed leader): asking again at once only
+                    // spins, so wait a little as for a busy store.
+                    return later(backoff(n), a.deadline).thenCompose(v -> attempt(a, n + 1));
+                }
                 return attempt(a, n + 1);
             }
             case RETRYABLE -> {
@@ -146,6 +158,7 @@ public final class RegionRequestSender {
                 if (kv.kind() == ErrorKind.STORE_UNAVAILABLE) {
                     forgetLeader(a.key);
                 }
+                retries.absorbed(kv.kind());
                 return later(wait, a.deadline).thenCompose(v -> attempt(a, n + 1));
             }
             case UNKNOWN_RESULT -> {
@@ -153,6 +166,7 @@ public final class RegionRequestSender {
                     return CompletableFuture.failedFuture(kv);
                 }
                 forgetLeader(a.key);
+                retries.absorbed(kv.kind());
                 return later(backoff(n), a.deadline).thenCompose(v -> attempt(a, n + 1))
                         .exceptionallyCompose(e -> CompletableFuture.failedFuture(
                                 Futures.unwrap(e) instanceof RequestException re && re.kind() == ErrorKind.DEADLINE_EXCEEDED
