@@ -1,0 +1,62 @@
+package io.rangekv.pd.schedule;
+
+import io.rangekv.config.DataSize;
+import io.rangekv.pd.PdConfig;
+import io.rangekv.proto.gen.MetaProto;
+import io.rangekv.proto.gen.PdProto;
+import io.rangekv.time.Clock;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SplitCheckerTest {
+    private static PdProto.RegionReport report(long bytes, long keys, long version) {
+        return PdProto.RegionReport.newBuilder().setRegion(MetaProto.Region.newBuilder().setRegionId(5)
+                        .setEpoch(MetaProto.RegionEpoch.newBuilder().setConfVersion(1).setVersion(version)))
+                .setApproximateBytes(bytes).setApproximateKeys(keys).build();
+    }
+
+    @Test
+    void splitsPastEitherThresholdAndNeverWhenDisabled() {
+        SplitChecker checker = new SplitChecker(new PdConfig.ScheduleConfig(DataSize.ofBytes(1000), 10,
+                Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        assertTrue(checker.check(report(1001, 1, 1)).orElseThrow().contains("split-size"));
+        assertTrue(checker.check(report(1, 11, 1)).orElseThrow().contains("split-keys"));
+        assertFalse(checker.check(report(1000, 10, 1)).isPresent());
+        SplitChecker off = new SplitChecker(new PdConfig.ScheduleConfig(DataSize.ofBytes(0), 0,
+                Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        assertFalse(off.check(report(Long.MAX_VALUE, Long.MAX_VALUE, 1)).isPresent());
+    }
+
+    @Test
+    void aQueuedInstructionIsDeliveredUntilTheEpochMovesOnAndCoolsDown() {
+        long[] now = {0};
+        Clock clock = new Clock() {
+            @Override
+            public long nanoTime() {
+                return now[0];
+            }
+
+            @Override
+            public long currentTimeMillis() {
+                return now[0] / 1_000_000;
+            }
+        };
+        InstructionQueue queue = new InstructionQueue(clock, Duration.ofSeconds(5));
+        PdProto.RegionInstruction split = PdProto.RegionInstruction.newBuilder().setRegionId(5)
+                .setEpoch(MetaProto.RegionEpoch.newBuilder().setConfVersion(1).setVersion(1))
+                .setSplit(PdProto.SplitRegion.newBuilder().setNewRegionId(9)).build();
+        queue.offer(split);
+        assertTrue(queue.isBusy(5));
+        assertEquals(split, queue.due(5, report(0, 0, 1)).orElseThrow());
+        assertEquals(split, queue.due(5, report(0, 0, 1)).orElseThrow(), "repeated until done");
+        assertFalse(queue.due(5, report(0, 0, 2)).isPresent(), "the region split: the instruction is spent");
+        assertTrue(queue.isBusy(5), "cooling down");
+        now[0] += Duration.ofSeconds(6).toNanos();
+        assertFalse(queue.isBusy(5));
+    }
+}
