@@ -9,6 +9,9 @@ import io.rangekv.rpc.PdRpcClient;
 import io.rangekv.time.Deadline;
 import io.rangekv.wire.MetaCodec;
 
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,13 +22,21 @@ import java.util.concurrent.CompletableFuture;
  * client.
  */
 public final class RemotePdClient implements PdClient, AutoCloseable {
+    /** Store addresses change rarely (a restart on a new port); a minute-old answer costs at most one retry. */
+    private static final Duration STORE_TTL = Duration.ofSeconds(60);
+
     private final PdRpcClient pd;
     private final Duration timeout;
+    private final AsyncLoadingCache<Long, Store> stores;
 
     /** {@code endpoints}: the PD members' RPC addresses ({@code host:port}); any subset that includes one live member. */
     public RemotePdClient(List<String> endpoints, Duration timeout) {
         this.pd = new PdRpcClient(endpoints, "kvclient-pd");
         this.timeout = timeout;
+        // A failed lookup is not cached (Caffeine drops failed futures), so the next request asks again.
+        this.stores = Caffeine.newBuilder().expireAfterWrite(STORE_TTL).maximumSize(100_000)
+                .executor(Runnable::run)
+                .buildAsync((storeId, executor) -> fetchStore(storeId));
     }
 
     @Override
@@ -38,8 +49,13 @@ public final class RemotePdClient implements PdClient, AutoCloseable {
         return region(PdProto.GetRegionRequest.newBuilder().setBeforeKey(MetaCodec.toProto(key)));
     }
 
+    /** Where a store is; cached per store for a minute, concurrent lookups of one store share one PD call. */
     @Override
     public CompletableFuture<Store> store(long storeId) {
+        return stores.get(storeId);
+    }
+
+    private CompletableFuture<Store> fetchStore(long storeId) {
         return pd.call(PdProto.PdRequest.newBuilder()
                         .setGetStore(PdProto.GetStoreRequest.newBuilder().setStoreId(storeId)), Deadline.after(timeout))
                 .thenApply(r -> MetaCodec.fromProto(r.getGetStore().getStore()));

@@ -98,7 +98,7 @@ public final class RegionRequestSender {
             return CompletableFuture.failedFuture(new RequestException(ErrorKind.DEADLINE_EXCEEDED,
                     "deadline passed after " + n + " attempts on " + a.key));
         }
-        return routes.locate(a.key, pd::regionByKey, callbacks)
+        return within(routes.locate(a.key, pd::regionByKey, callbacks), a.deadline)
                 .thenComposeAsync(entry -> {
                     if (a.regionBound && entry.region().regionId() != a.regionId) {
                         throw new RegionException.EpochNotMatch(a.regionId, List.of(entry.region()),
@@ -125,7 +125,8 @@ public final class RegionRequestSender {
                 .setRegionId(region.regionId())
                 .setEpoch(MetaCodec.toProto(region.epoch()))
                 .setConsistency(KvProto.ReadConsistency.valueOf(a.consistency.name())));
-        return pd.store(target.storeId()).thenCompose((Store store) -> transport.call(store.kvAddress(), request,
+        return within(pd.store(target.storeId()), a.deadline).thenCompose((Store store) -> transport.call(
+                store.kvAddress(), request,
                 a.deadline)).thenApply(response -> {
                     if (response.hasError()) {
                         throw ErrorCodec.fromProto(response.getError());
@@ -201,6 +202,29 @@ public final class RegionRequestSender {
     private static Duration backoff(int attempt) {
         long millis = FIRST_BACKOFF.toMillis() << Math.min(attempt, 6);
         return Duration.ofMillis(Math.min(millis, MAX_BACKOFF.toMillis()));
+    }
+
+    /**
+     * {@code future}, or DEADLINE_EXCEEDED when the deadline passes first: a placement-driver lookup (which has its
+     * own, longer budget) must never hold a request past its deadline.
+     */
+    private <T> CompletableFuture<T> within(CompletableFuture<T> future, Deadline deadline) {
+        if (future.isDone()) {
+            return future;
+        }
+        CompletableFuture<T> bounded = new CompletableFuture<>();
+        java.util.concurrent.ScheduledFuture<?> expiry = timer.schedule(() -> bounded.completeExceptionally(
+                        new RequestException(ErrorKind.DEADLINE_EXCEEDED, "deadline passed waiting for the route")),
+                Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS);
+        future.whenComplete((value, error) -> {
+            expiry.cancel(false);
+            if (error != null) {
+                bounded.completeExceptionally(error);
+            } else {
+                bounded.complete(value);
+            }
+        });
+        return bounded;
     }
 
     /** Completes after {@code wait}, or at once with DEADLINE_EXCEEDED when the deadline would pass first. */

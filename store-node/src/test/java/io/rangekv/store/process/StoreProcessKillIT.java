@@ -45,13 +45,13 @@ class StoreProcessKillIT {
 
     @TempDir
     Path dir;
-    private final Map<Long, StoreProcess> stores = new TreeMap<>();
+    private final Map<Long, JvmProcess> stores = new TreeMap<>();
     private final Map<Long, String> kvAddresses = new TreeMap<>();
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
 
     @AfterEach
     void stopAll() {
-        for (StoreProcess p : stores.values()) {
+        for (JvmProcess p : stores.values()) {
             p.close();
         }
     }
@@ -152,7 +152,8 @@ class StoreProcessKillIT {
                     "raft.election-timeout = 1000ms",
                     "threads.kv = 2",
                     ""));
-            StoreProcess process = new StoreProcess(id, config, dir.resolve("store-" + id + ".log"));
+            JvmProcess process = new JvmProcess("store " + id, io.rangekv.store.StoreMain.class.getName(), config,
+                    dir.resolve("store-" + id + ".log"));
             stores.put(id, process);
             process.start();
             running.add(id);
@@ -215,7 +216,7 @@ class StoreProcessKillIT {
 
     private String logs() {
         StringBuilder sb = new StringBuilder();
-        stores.values().forEach(p -> sb.append("--- store ").append(p.storeId()).append(" log tail ---\n")
+        stores.values().forEach(p -> sb.append("--- ").append(p.name()).append(" log tail ---\n")
                 .append(p.logTail()).append('\n'));
         return sb.toString();
     }

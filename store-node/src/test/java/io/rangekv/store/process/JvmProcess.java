@@ -1,7 +1,5 @@
 package io.rangekv.store.process;
 
-import io.rangekv.store.StoreMain;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,23 +9,30 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One store node in its own JVM, started from this test JVM's class path with a config file. {@link #kill()} is
- * {@code kill -9}: no shutdown hook runs, nothing is flushed.
+ * One RangeKV process (a store, a PD member, a router) in its own JVM, started from this test JVM's class path with
+ * a config file. {@link #kill()} is {@code kill -9}: no shutdown hook runs, nothing is flushed.
  */
-public final class StoreProcess implements AutoCloseable {
-    private final long storeId;
+public final class JvmProcess implements AutoCloseable {
+    private final String name;
+    private final String mainClass;
     private final Path configFile;
     private final Path logFile;
     private Process process;
 
-    public StoreProcess(long storeId, Path configFile, Path logFile) {
-        this.storeId = storeId;
+    /** {@code name}: for messages ("store 2"); {@code mainClass}: a main taking {@code --config <file>}. */
+    public JvmProcess(String name, String mainClass, Path configFile, Path logFile) {
+        this.name = name;
+        this.mainClass = mainClass;
         this.configFile = configFile;
         this.logFile = logFile;
     }
 
-    public long storeId() {
-        return storeId;
+    public String name() {
+        return name;
+    }
+
+    public Path logFile() {
+        return logFile;
     }
 
     public void start() {
@@ -38,7 +43,7 @@ public final class StoreProcess implements AutoCloseable {
         command.add("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(StoreMain.class.getName());
+        command.add(mainClass);
         command.add("--config");
         command.add(configFile.toString());
         try {
@@ -47,8 +52,13 @@ public final class StoreProcess implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start store " + storeId, e);
+            throw new UncheckedIOException("cannot start " + name, e);
         }
+    }
+
+    /** The OS process id, while running. */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {
@@ -60,7 +70,7 @@ public final class StoreProcess implements AutoCloseable {
         if (process != null) {
             process.destroyForcibly();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("store " + storeId + " did not die after SIGKILL");
+                throw new IllegalStateException(name + " did not die after SIGKILL");
             }
         }
     }
