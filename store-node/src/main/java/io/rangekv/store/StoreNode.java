@@ -8,6 +8,7 @@ import io.rangekv.meta.Store;
 import io.rangekv.store.engine.Engine;
 import io.rangekv.store.engine.Engines;
 import io.rangekv.store.heartbeat.HeartbeatSender;
+import io.rangekv.store.heartbeat.KnownStores;
 import io.rangekv.store.raft.RaftEndpoint;
 import io.rangekv.store.raft.log.RaftLogDb;
 import io.rangekv.store.raft.log.RaftLogRegionCatalog;
@@ -78,6 +79,10 @@ public final class StoreNode implements AutoCloseable {
             RaftLogDb raftLog = RaftLogDb.open(config.dataDir().resolve("raft-log"), config.raft().logSync());
             started.add(raftLog);
             StaticStoreDirectory directory = new StaticStoreDirectory(config.clusterStores());
+            if (config.pd().enabled()) {
+                // Where the other replicas are, as the PD said last: the regions below start before the PD answers.
+                KnownStores.load(config.dataDir()).forEach(directory::put);
+            }
             RegionRegistry regions = new RegionRegistry(engine, new RaftLogRegionCatalog(raftLog), threads.admin());
             regions.setLauncher(new RegionLauncher(config, engine, threads, endpoint, raftLog, directory, regions));
             started.add(regions::stopAll);

@@ -117,7 +117,9 @@ public final class HeartbeatSender implements AutoCloseable {
         PdProto.StoreHeartbeatResponse reply = call(PdProto.PdRequest.newBuilder().setStoreHeartbeat(hb))
                 .getStoreHeartbeat();
         if (reply.getStoresCount() > 0) {
-            reply.getStoresList().forEach(s -> directory.put(MetaCodec.fromProto(s)));
+            List<Store> stores = reply.getStoresList().stream().map(MetaCodec::fromProto).toList();
+            stores.forEach(directory::put);
+            KnownStores.save(dataDir, stores);
             knownStoresVersion = reply.getStoresVersion();
         }
         reply.getInstructionsList().forEach(instructions::onStoreInstruction);
