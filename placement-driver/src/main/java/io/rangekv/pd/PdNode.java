@@ -12,6 +12,7 @@ import io.rangekv.pd.rpc.PdRpcService;
 import io.rangekv.pd.rpc.PdServer;
 import io.rangekv.pd.schedule.InstructionQueue;
 import io.rangekv.time.SystemClock;
+import io.rangekv.concurrent.Closeables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,12 +111,6 @@ public final class PdNode implements AutoCloseable {
     }
 
     private static void closeAll(List<AutoCloseable> started) {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("error while stopping {}", started.get(i), e);
-            }
-        }
+        Closeables.closeInReverse(started, LOG);
     }
 }

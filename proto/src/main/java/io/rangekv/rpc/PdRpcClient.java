@@ -40,7 +40,7 @@ public final class PdRpcClient implements AutoCloseable {
         }
         this.endpoints = List.copyOf(endpoints);
         this.leader = this.endpoints.get(0);
-        this.connections = new RpcConnectionPool<>(PdProtocol.INSTANCE, threadName, 1, 1);
+        this.connections = new RpcConnectionPool<>(RpcProtocol.PD, threadName, 1, 1);
     }
 
     public List<String> endpoints() {

@@ -19,6 +19,7 @@ import io.rangekv.store.rpc.KvRpcService;
 import io.rangekv.store.rpc.KvServer;
 import io.rangekv.store.rpc.RpcLimits;
 import io.rangekv.store.rpc.StoreAdmin;
+import io.rangekv.concurrent.Closeables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,14 +167,7 @@ public final class StoreNode implements AutoCloseable {
         LOG.info("store {} stopped", config.storeId());
     }
 
-    /** Closes in reverse order of start, logging (not hiding) what fails. */
     private static void closeAll(List<AutoCloseable> started) {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("error while stopping {}", started.get(i), e);
-            }
-        }
+        Closeables.closeInReverse(started, LOG);
     }
 }

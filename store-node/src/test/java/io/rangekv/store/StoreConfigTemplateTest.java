@@ -1,15 +1,13 @@
 package io.rangekv.store;
 
+import io.rangekv.config.ConfigTemplate;
 import io.rangekv.config.Settings;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,17 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code deploy/config/store.conf} lists every key with the default the code uses, and nothing else. */
 class StoreConfigTemplateTest {
     private static final Path TEMPLATE = Path.of("..", "deploy", "config", "store.conf");
-    private static final Pattern COMMENTED_KEY = Pattern.compile("^# ([a-z0-9.-]+) =\\s*(.*)$");
 
     private static Map<String, String> templateDefaults() throws Exception {
-        Map<String, String> defaults = new HashMap<>();
-        for (String line : Files.readAllLines(TEMPLATE)) {
-            Matcher m = COMMENTED_KEY.matcher(line);
-            if (m.matches()) {
-                defaults.put(m.group(1), m.group(2).trim());
-            }
-        }
-        return defaults;
+        return new HashMap<>(ConfigTemplate.commentedDefaults(TEMPLATE));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.rangekv.client.rpc;
 
 import io.rangekv.proto.gen.KvProto;
-import io.rangekv.rpc.KvProtocol;
+import io.rangekv.rpc.RpcProtocol;
 import io.rangekv.rpc.RpcConnectionPool;
 import io.rangekv.time.Deadline;
 
@@ -20,7 +20,7 @@ public final class StoreClientPool implements StoreTransport, AutoCloseable {
     }
 
     public StoreClientPool(int ioThreads, int callbackThreads) {
-        this.connections = new RpcConnectionPool<>(KvProtocol.INSTANCE, "kvclient", ioThreads, callbackThreads);
+        this.connections = new RpcConnectionPool<>(RpcProtocol.KV, "kvclient", ioThreads, callbackThreads);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.rangekv.store.rpc;
 
 import io.rangekv.client.rpc.Responses;
-import io.rangekv.rpc.KvProtocol;
+import io.rangekv.rpc.RpcProtocol;
 import io.rangekv.rpc.RpcConnection;
 import io.rangekv.rpc.RpcConnectionPool;
 
@@ -47,7 +47,7 @@ class KvServerIT {
     void start() {
         fake = new FakeDispatcher();
         server = KvServer.start("127.0.0.1", 0, 1, LIMITS, fake);
-        pool = new RpcConnectionPool<>(KvProtocol.INSTANCE, "test-kv", 1, 1);
+        pool = new RpcConnectionPool<>(RpcProtocol.KV, "test-kv", 1, 1);
         address = "127.0.0.1:" + server.port();
     }
 
@@ -150,7 +150,7 @@ class KvServerIT {
         Responses.throwIfError(call(pool.get(address), FakeDispatcher.put("k", "v")));
         server.close();
         try (RpcConnectionPool<KvProto.Request.Builder, KvProto.Response> fresh =
-                     new RpcConnectionPool<>(KvProtocol.INSTANCE, "test-kv-fresh", 1, 1)) {
+                     new RpcConnectionPool<>(RpcProtocol.KV, "test-kv-fresh", 1, 1)) {
             CompletableFuture<KvProto.Response> f = fresh.get(address).call(FakeDispatcher.get("k"),
                     Deadline.after(Duration.ofSeconds(2)));
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
