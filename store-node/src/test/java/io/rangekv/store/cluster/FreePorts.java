@@ -1,25 +1,35 @@
 package io.rangekv.store.cluster;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Ports chosen at run time. The Raft ports of a static cluster must be known before any store starts, so they are
- * picked by binding port 0 and releasing it; the small window in which another process could take the port is
- * accepted for tests.
+ * Ports chosen at run time. The ports of a cluster must be known before its processes start, so they are picked by
+ * binding and releasing. They come from below the OS's ephemeral range (Linux: 32768 and up): outgoing connections
+ * take their local ports from that range, and one of them could otherwise grab a picked port before its server
+ * binds it (seen once in CI as "Failed to start the Server"). Each pick starts at a random place, so parallel test
+ * JVMs rarely meet.
  */
 public final class FreePorts {
+    private static final int LOW = 15_000;
+    private static final int HIGH = 32_000;
+
     private FreePorts() {
     }
 
     public static int pick() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int start = ThreadLocalRandom.current().nextInt(LOW, HIGH);
+        for (int i = 0; i < HIGH - LOW; i++) {
+            int port = LOW + (start - LOW + i) % (HIGH - LOW);
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                socket.setReuseAddress(true);
+                return port;
+            } catch (IOException taken) {
+                // try the next one
+            }
         }
+        throw new IllegalStateException("no free port between " + LOW + " and " + HIGH);
     }
 }
