@@ -26,13 +26,21 @@ import java.util.Map;
  * @param bootstrapVoters the stores that hold the first region (the whole key space) of a new cluster, one voter
  *                       each. A store in this list that holds no region yet creates it at start; every listed store
  *                       must be given the same list. Empty: never bootstrap (the store joins an existing cluster).
+ * @param labels         what the store tells the PD about itself (for example {@code zone=a}); {@code engine} is
+ *                       added from the engine kind
  * @param pd             the placement driver; when set, the PD bootstraps the cluster, tells the store where the
  *                       other stores are and sends it instructions
  */
 public record StoreConfig(long storeId, Path dataDir, String host, int kvPort, int raftPort, EngineConfig engine,
                           RaftConfig raft, StoreThreads.ThreadConfig threads, RpcLimits rpc,
-                          List<Store> clusterStores, List<Long> bootstrapVoters, PdLink pd) {
+                          List<Store> clusterStores, List<Long> bootstrapVoters, PdLink pd,
+                          Map<String, String> labels) {
     public StoreConfig {
+        labels = Map.copyOf(labels);
+        if (labels.containsKey("engine")) {
+            throw new IllegalArgumentException("store.labels must not set 'engine': the store adds it from "
+                    + "engine.kind");
+        }
         if (storeId <= 0) {
             throw new IllegalArgumentException("store.id must be positive: " + storeId);
         }
@@ -63,8 +71,9 @@ public record StoreConfig(long storeId, Path dataDir, String host, int kvPort, i
 
     /** This store as the rest of the cluster sees it. */
     public Store self(int boundKvPort) {
-        return new Store(storeId, host + ":" + boundKvPort, host + ":" + raftPort,
-                Map.of("engine", engine.kind().label()), StoreState.UP);
+        Map<String, String> all = new java.util.TreeMap<>(labels);
+        all.put("engine", engine.kind().label());
+        return new Store(storeId, host + ":" + boundKvPort, host + ":" + raftPort, all, StoreState.UP);
     }
 
     /**
@@ -87,11 +96,29 @@ public record StoreConfig(long storeId, Path dataDir, String host, int kvPort, i
                 RpcLimits.from(s),
                 parseStores(s.getString("cluster.stores", "")),
                 parseIds(s.getString("cluster.bootstrap-voters", "")),
-                PdLink.from(s));
+                PdLink.from(s),
+                parseLabels(s.getString("store.labels", "")));
         if (!s.unusedKeys().isEmpty()) {
             throw new IllegalArgumentException("unknown store config keys: " + s.unusedKeys());
         }
         return config;
+    }
+
+    /** Parses {@code zone=a,rack=r1}. */
+    private static Map<String, String> parseLabels(String text) {
+        Map<String, String> labels = new java.util.TreeMap<>();
+        for (String item : text.split(",")) {
+            if (item.isBlank()) {
+                continue;
+            }
+            int eq = item.indexOf('=');
+            if (eq <= 0 || eq == item.length() - 1) {
+                throw new IllegalArgumentException("bad value for 'store.labels': '" + item.trim()
+                        + "' (expected name=value, comma-separated)");
+            }
+            labels.put(item.substring(0, eq).trim(), item.substring(eq + 1).trim());
+        }
+        return labels;
     }
 
     private static List<Long> parseIds(String text) {
@@ -132,6 +159,6 @@ public record StoreConfig(long storeId, Path dataDir, String host, int kvPort, i
 
     public StoreConfig withRaft(RaftConfig newRaft) {
         return new StoreConfig(storeId, dataDir, host, kvPort, raftPort, engine, newRaft, threads, rpc, clusterStores,
-                bootstrapVoters, pd);
+                bootstrapVoters, pd, labels);
     }
 }

@@ -164,7 +164,7 @@ public final class TestCluster implements AutoCloseable {
         settings.put("engine.kind", engine.label());
         return new StoreConfig(id, dir, "127.0.0.1", kvPort, raftPort,
                 EngineConfig.from(new Settings(settings), dir.resolve("engine")), raft,
-                new StoreThreads.ThreadConfig(2, 10_000, 1, 1), RpcLimits.from(new Settings(rpcSettings)), cluster, bootstrapVoters, pd);
+                new StoreThreads.ThreadConfig(2, 10_000, 1, 1), RpcLimits.from(new Settings(rpcSettings)), cluster, bootstrapVoters, pd, Map.of());
     }
 
     /** Stores whose process is running, with their KV addresses. */
