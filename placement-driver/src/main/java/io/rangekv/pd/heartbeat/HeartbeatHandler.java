@@ -1,5 +1,6 @@
 package io.rangekv.pd.heartbeat;
 
+import io.rangekv.error.RequestException;
 import io.rangekv.meta.KeyRange;
 import io.rangekv.meta.Region;
 import io.rangekv.meta.RegionEpoch;
@@ -57,6 +58,16 @@ public final class HeartbeatHandler {
     /** A store announces itself: recorded as UP with its addresses and labels. */
     public CompletableFuture<PdProto.PutStoreResponse> onPutStore(PdProto.PutStoreRequest request) {
         MetaProto.Store store = request.getStore().toBuilder().setState(MetaProto.StoreState.UP).build();
+        Optional<io.rangekv.meta.Store> known = metadata.store(store.getStoreId());
+        boolean otherAddress = known.isPresent() && !known.get().raftAddress().equals(store.getRaftAddress());
+        boolean stillAlive = storeStats.silence(store.getStoreId())
+                .filter(s -> s.compareTo(config.schedule().storeDownTime()) < 0).isPresent();
+        if (otherAddress && stillAlive) {
+            // Two processes with one id would corrupt every region they share: refuse the newcomer while the
+            // recorded store still heartbeats (a store that moved is accepted once the old address falls silent).
+            return CompletableFuture.failedFuture(RequestException.invalidArgument("store id " + store.getStoreId()
+                    + " is already used by a live store at " + known.get().raftAddress()));
+        }
         return raft.propose(PdProto.PdCommand.newBuilder()
                         .setPutStore(PdProto.PutStoreCommand.newBuilder().setStore(store)).build())
                 .thenApply(outcome -> PdProto.PutStoreResponse.newBuilder()

@@ -6,6 +6,12 @@ import io.rangekv.client.KvClient;
 import io.rangekv.client.KvClientConfig;
 import io.rangekv.meta.Key;
 import io.rangekv.meta.Region;
+import io.rangekv.meta.Store;
+import io.rangekv.meta.StoreState;
+import io.rangekv.proto.gen.PdProto;
+import io.rangekv.rpc.PdRpcClient;
+import io.rangekv.time.Deadline;
+import io.rangekv.wire.MetaCodec;
 import io.rangekv.pd.PdNode;
 import io.rangekv.store.cluster.Await;
 import io.rangekv.store.cluster.TestCluster;
@@ -159,6 +165,29 @@ class PdClusterIT {
         }
         System.out.printf("automatic split: %d regions for %d keys, client absorbed %s%n",
                 leader.metadata().regions().size(), n, kv.retries().snapshot());
+    }
+
+    @Test
+    void aSecondProcessWithALiveStoresIdIsRefused() throws Exception {
+        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, PdCluster.noAutoSplit()));
+        pd.awaitLeader();
+        try (PdRpcClient rpc = new PdRpcClient(pd.rpcEndpoints(), "test-pd")) {
+            register(rpc, "127.0.0.1:1000").get(10, TimeUnit.SECONDS);
+            rpc.call(PdProto.PdRequest.newBuilder().setStoreHeartbeat(PdProto.StoreHeartbeatRequest.newBuilder()
+                    .setStoreId(9)), Deadline.after(Duration.ofSeconds(10))).get(10, TimeUnit.SECONDS);
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> register(rpc, "127.0.0.1:2000").get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause().getMessage().contains("already used by a live store"), e.getCause().toString());
+            register(rpc, "127.0.0.1:1000").get(10, TimeUnit.SECONDS); // the same process again is fine
+        }
+    }
+
+    private static java.util.concurrent.CompletableFuture<PdProto.PdResponse> register(PdRpcClient rpc,
+                                                                                   String raftAddress) {
+        return rpc.call(PdProto.PdRequest.newBuilder().setPutStore(PdProto.PutStoreRequest.newBuilder()
+                .setStore(MetaCodec.toProto(new Store(9, "127.0.0.1:999", raftAddress, java.util.Map.of(),
+                        StoreState.UP)))), Deadline.after(Duration.ofSeconds(10)));
     }
 
     private JsonNode get(String url) {
