@@ -113,7 +113,7 @@ class PdFailoverIT {
                     assertArrayEquals(bytes("v" + i), writer.get(key(i)).orElseThrow(), "acknowledged key " + i);
                 }
                 System.out.printf("PD failover: %d acknowledged writes; slowest write %d ms; a cold client's "
-                                + "first put+get took %d ms after the kill; new leader after %d ms%n",
+                                + "first put+get took %d ms after the kill; scenario done %d ms after the kill%n",
                         acknowledged.size(), TimeUnit.NANOSECONDS.toMillis(maxLatencyNanos.get()),
                         coldPause.toMillis(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
             } catch (AssertionError | RuntimeException e) {
