@@ -34,23 +34,75 @@ public record PdConfig(long memberId, Path dataDir, List<PdMember> members, Dura
     }
 
     /**
-     * When a region is split automatically, and how often stores report.
+     * What the schedulers do and how fast. Every scheduler can be switched off.
      *
      * @param splitSize          split a region whose approximate size passes this (0 = never by size)
      * @param splitKeys          split a region whose approximate key count passes this (0 = never by keys)
      * @param splitCoolDown      after a split instruction for a region, wait this long before another one
-     * @param storeDownTime      a store silent for this long is shown as DISCONNECTED (DOWN handling is issue 4's)
+     * @param storeDownTime      a store silent for this long is DISCONNECTED: no new replicas or leaders go there
+     * @param maxStoreDownTime   a store silent for this long is DOWN: its replicas are re-created elsewhere
+     * @param interval           how often the schedulers look at the cluster
+     * @param maxOperatorsPerStore operators touching one store at once (bounds the snapshot traffic on a store)
+     * @param operatorTimeout    an operator not done by then is ended (and a learner it added is removed)
+     * @param replicaRepair      re-create replicas of DOWN stores, keep regions at pd.max-replicas
+     * @param leaderBalance      even out leaders across stores
+     * @param regionBalance      even out replicas across stores
+     * @param balanceTolerance   how far above the idlest store the busiest may be before a move
      */
-    public record ScheduleConfig(DataSize splitSize, long splitKeys, Duration splitCoolDown, Duration storeDownTime) {
+    public record ScheduleConfig(DataSize splitSize, long splitKeys, Duration splitCoolDown, Duration storeDownTime,
+                                 Duration maxStoreDownTime, Duration interval, int maxOperatorsPerStore,
+                                 Duration operatorTimeout, boolean replicaRepair, boolean leaderBalance,
+                                 boolean regionBalance, int balanceTolerance) {
         public static final ScheduleConfig DEFAULTS = new ScheduleConfig(DataSize.ofMegabytes(96), 960_000,
-                Duration.ofSeconds(10), Duration.ofSeconds(30));
+                Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofSeconds(1), 4,
+                Duration.ofMinutes(10), true, true, true, 1);
+
+        public ScheduleConfig {
+            if (maxStoreDownTime.compareTo(storeDownTime) < 0) {
+                throw new IllegalArgumentException("schedule.max-store-down-time must be at least "
+                        + "schedule.store-disconnected-after");
+            }
+            if (maxOperatorsPerStore < 1 || balanceTolerance < 0) {
+                throw new IllegalArgumentException("schedule.max-operators-per-store must be positive and "
+                        + "schedule.balance-tolerance not negative");
+            }
+        }
 
         static ScheduleConfig from(Settings s) {
+            ScheduleConfig d = DEFAULTS;
             return new ScheduleConfig(
-                    s.getDataSize("schedule.split-size", DEFAULTS.splitSize),
-                    s.getLong("schedule.split-keys", DEFAULTS.splitKeys),
-                    s.getDuration("schedule.split-cool-down", DEFAULTS.splitCoolDown),
-                    s.getDuration("schedule.store-disconnected-after", DEFAULTS.storeDownTime));
+                    s.getDataSize("schedule.split-size", d.splitSize),
+                    s.getLong("schedule.split-keys", d.splitKeys),
+                    s.getDuration("schedule.split-cool-down", d.splitCoolDown),
+                    s.getDuration("schedule.store-disconnected-after", d.storeDownTime),
+                    s.getDuration("schedule.max-store-down-time", d.maxStoreDownTime),
+                    s.getDuration("schedule.interval", d.interval),
+                    s.getInt("schedule.max-operators-per-store", d.maxOperatorsPerStore),
+                    s.getDuration("schedule.operator-timeout", d.operatorTimeout),
+                    s.getBoolean("schedule.replica-repair", d.replicaRepair),
+                    s.getBoolean("schedule.leader-balance", d.leaderBalance),
+                    s.getBoolean("schedule.region-balance", d.regionBalance),
+                    s.getInt("schedule.balance-tolerance", d.balanceTolerance));
+        }
+
+        /** These settings with other split thresholds (tests). */
+        public ScheduleConfig withSplit(DataSize size, long keys, Duration coolDown) {
+            return new ScheduleConfig(size, keys, coolDown, storeDownTime, maxStoreDownTime, interval,
+                    maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
+                    balanceTolerance);
+        }
+
+        /** These settings with other store timings (tests). */
+        public ScheduleConfig withDownTimes(Duration disconnected, Duration down) {
+            return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, disconnected, down, interval,
+                    maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
+                    balanceTolerance);
+        }
+
+        /** These settings with the balancers on or off (tests). */
+        public ScheduleConfig withBalance(boolean leaders, boolean regions) {
+            return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
+                    maxOperatorsPerStore, operatorTimeout, replicaRepair, leaders, regions, balanceTolerance);
         }
     }
 

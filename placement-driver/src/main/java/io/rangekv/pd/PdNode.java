@@ -11,6 +11,7 @@ import io.rangekv.pd.raft.PdLeaderListener;
 import io.rangekv.pd.rpc.PdRpcService;
 import io.rangekv.pd.rpc.PdServer;
 import io.rangekv.pd.schedule.InstructionQueue;
+import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.time.SystemClock;
 import io.rangekv.concurrent.Closeables;
 import org.slf4j.Logger;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -52,7 +53,10 @@ public final class PdNode implements AutoCloseable {
             RegionStatsBook regionStats = new RegionStatsBook(SystemClock.INSTANCE);
             InstructionQueue instructions = new InstructionQueue(SystemClock.INSTANCE,
                     config.schedule().splitCoolDown());
-            ExecutorService schedule = Executors.newSingleThreadExecutor(new NamedThreadFactory("pd-schedule", true));
+            ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
+                    new NamedThreadFactory("pd-schedule", true));
+            OperatorController operators = new OperatorController(SystemClock.INSTANCE,
+                    config.schedule().maxOperatorsPerStore(), config.schedule().operatorTimeout());
             started.add(schedule::shutdownNow);
             PdLeaderListener forgetSoftState = new PdLeaderListener() {
                 @Override
@@ -60,12 +64,14 @@ public final class PdNode implements AutoCloseable {
                     storeStats.clear();
                     regionStats.clear();
                     instructions.clear();
+                    operators.clear();
                     LOG.info("PD member {} leads (term {})", self.memberId(), term);
                 }
 
                 @Override
                 public void onLeaderStop() {
                     instructions.clear();
+                    operators.clear();
                     LOG.info("PD member {} stopped leading", self.memberId());
                 }
             };
@@ -73,12 +79,16 @@ public final class PdNode implements AutoCloseable {
             started.add(raft);
             IdAllocator ids = new IdAllocator(raft);
             HeartbeatHandler heartbeats = new HeartbeatHandler(config, metadata, raft, storeStats, regionStats,
-                    instructions, ids);
+                    instructions, ids, operators);
+            ScheduleLoop loop = new ScheduleLoop(config, raft, metadata, storeStats, regionStats, heartbeats,
+                    operators, ids);
+            loop.start(schedule);
             PdRpcService service = new PdRpcService(config, raft, metadata, heartbeats, storeStats, regionStats,
                     ids, schedule);
             started.add(PdServer.start(self.host(), self.rpcPort(), service));
-            RegionAdmin admin = new RegionAdmin(metadata, regionStats, instructions, heartbeats);
-            started.add(AdminHttpServer.start(self.host(), self.httpPort(), config, raft, metadata, service, admin));
+            RegionAdmin admin = new RegionAdmin(metadata, regionStats, instructions, heartbeats, operators, ids);
+            started.add(AdminHttpServer.start(self.host(), self.httpPort(), config, raft, metadata, service, admin,
+                    operators));
             LOG.info("PD member {} serving RPC at {}, Raft at {}, HTTP at {}", self.memberId(), self.rpcAddress(),
                     self.raftAddress(), self.httpAddress());
             return new PdNode(config, started, raft, metadata);

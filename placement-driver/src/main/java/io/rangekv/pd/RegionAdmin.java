@@ -6,7 +6,11 @@ import io.rangekv.meta.Region;
 import io.rangekv.pd.heartbeat.HeartbeatHandler;
 import io.rangekv.pd.heartbeat.RegionStatsBook;
 import io.rangekv.pd.meta.ClusterMetadata;
+import io.rangekv.meta.Peer;
 import io.rangekv.pd.schedule.InstructionQueue;
+import io.rangekv.pd.schedule.Operator;
+import io.rangekv.pd.schedule.OperatorController;
+import io.rangekv.pd.schedule.Step;
 import io.rangekv.proto.gen.PdProto;
 import io.rangekv.wire.MetaCodec;
 
@@ -28,17 +32,82 @@ public final class RegionAdmin {
     private final RegionStatsBook regionStats;
     private final InstructionQueue instructions;
     private final HeartbeatHandler heartbeats;
+    private final OperatorController operators;
+    private final IdAllocator ids;
 
     /** How an admin request ended: done (with the regions it produced) or still on its way when the wait ran out. */
     public record Result(boolean done, List<Region> regions, String message) {
     }
 
     public RegionAdmin(ClusterMetadata metadata, RegionStatsBook regionStats, InstructionQueue instructions,
-                       HeartbeatHandler heartbeats) {
+                       HeartbeatHandler heartbeats, OperatorController operators, IdAllocator ids) {
         this.metadata = metadata;
         this.regionStats = regionStats;
         this.instructions = instructions;
         this.heartbeats = heartbeats;
+        this.operators = operators;
+        this.ids = ids;
+    }
+
+    /**
+     * Moves the region's replica from one store to another: add a learner there, promote it, then remove the old
+     * replica (moving the leadership away first if needed), so the region never has fewer replicas. Waits for the
+     * operator to end.
+     */
+    public Result move(long regionId, long fromStore, long toStore, Duration wait) throws InterruptedException {
+        Region region = require(regionId);
+        if (region.peerOnStore(fromStore).isEmpty()) {
+            throw RequestException.invalidArgument("region " + regionId + " has no replica on store " + fromStore);
+        }
+        Peer learner = newLearner(region, toStore);
+        return run(new Operator(operators.newOperatorId(), regionId, "admin-move", "admin: store " + fromStore
+                + " -> " + toStore, List.of(new Step.AddLearner(learner), new Step.PromoteLearner(learner.peerId()),
+                new Step.RemovePeer(fromStore)), operators.now()), wait);
+    }
+
+    /** Adds a voter on {@code storeId} (learner first, then promoted). */
+    public Result addPeer(long regionId, long storeId, Duration wait) throws InterruptedException {
+        Region region = require(regionId);
+        Peer learner = newLearner(region, storeId);
+        return run(new Operator(operators.newOperatorId(), regionId, "admin-add-peer", "admin: add store "
+                + storeId, List.of(new Step.AddLearner(learner), new Step.PromoteLearner(learner.peerId())),
+                operators.now()), wait);
+    }
+
+    /** Removes the replica on {@code storeId}; refuses to take the region below one voter. */
+    public Result removePeer(long regionId, long storeId, Duration wait) throws InterruptedException {
+        Region region = require(regionId);
+        if (region.peerOnStore(storeId).isEmpty()) {
+            throw RequestException.invalidArgument("region " + regionId + " has no replica on store " + storeId);
+        }
+        if (region.voters().size() <= 1 && region.peerOnStore(storeId).get().isVoter()) {
+            throw RequestException.invalidArgument("region " + regionId + " would have no voter left");
+        }
+        return run(new Operator(operators.newOperatorId(), regionId, "admin-remove-peer", "admin: remove store "
+                + storeId, List.of(new Step.RemovePeer(storeId)), operators.now()), wait);
+    }
+
+    private Peer newLearner(Region region, long storeId) {
+        if (metadata.store(storeId).isEmpty()) {
+            throw RequestException.invalidArgument("no store " + storeId);
+        }
+        if (region.peerOnStore(storeId).isPresent()) {
+            throw RequestException.invalidArgument("region " + region.regionId() + " already has a replica on store "
+                    + storeId);
+        }
+        return Peer.learner(ids.allocate(1).join(), storeId);
+    }
+
+    private Result run(Operator op, Duration wait) throws InterruptedException {
+        if (!operators.admit(op)) {
+            throw RequestException.invalidArgument("region " + op.regionId() + " already has an operator running, "
+                    + "or a store it touches is at schedule.max-operators-per-store; see /pd/api/v1/operators");
+        }
+        Optional<Operator> ended = waitFor(wait, () -> operators.history().stream()
+                .filter(o -> o.operatorId() == op.operatorId()).findFirst());
+        Region now = metadata.regionById(op.regionId()).orElseThrow();
+        return ended.map(o -> new Result(o.status() == Operator.Status.SUCCEEDED, List.of(now), o.toString()))
+                .orElseGet(() -> new Result(false, List.of(now), "still running: " + op));
     }
 
     /** Splits region {@code regionId} at {@code splitKey} (empty: the store picks the middle by size). */

@@ -10,6 +10,8 @@ import io.rangekv.pd.PdConfig;
 import io.rangekv.pd.meta.ClusterMetadata;
 import io.rangekv.pd.raft.PdRaftGroup;
 import io.rangekv.pd.schedule.InstructionQueue;
+import io.rangekv.pd.schedule.OperatorController;
+import io.rangekv.pd.schedule.RegionView;
 import io.rangekv.pd.schedule.SplitChecker;
 import io.rangekv.proto.gen.MetaProto;
 import io.rangekv.proto.gen.PdProto;
@@ -41,10 +43,12 @@ public final class HeartbeatHandler {
     private final InstructionQueue instructions;
     private final SplitChecker splitChecker;
     private final IdAllocator ids;
+    private final OperatorController operators;
     private final AtomicBoolean bootstrapping = new AtomicBoolean();
 
     public HeartbeatHandler(PdConfig config, ClusterMetadata metadata, PdRaftGroup raft, StoreStatsBook storeStats,
-                            RegionStatsBook regionStats, InstructionQueue instructions, IdAllocator ids) {
+                            RegionStatsBook regionStats, InstructionQueue instructions, IdAllocator ids,
+                            OperatorController operators) {
         this.config = config;
         this.metadata = metadata;
         this.raft = raft;
@@ -53,6 +57,7 @@ public final class HeartbeatHandler {
         this.instructions = instructions;
         this.splitChecker = new SplitChecker(config.schedule());
         this.ids = ids;
+        this.operators = operators;
     }
 
     /** A store announces itself: recorded as UP with its addresses and labels. */
@@ -85,6 +90,8 @@ public final class HeartbeatHandler {
                 metadata.stores().forEach(s -> reply.addStores(MetaCodec.toProto(s)));
             }
             bootstrapReplicaFor(request).ifPresent(reply::addInstructions);
+            reply.addAllInstructions(operators.onStoreReport(request.getStoreId(),
+                    java.util.Set.copyOf(request.getRegionIdsList())));
             return reply.build();
         });
     }
@@ -160,6 +167,18 @@ public final class HeartbeatHandler {
                 reply.addInstructions(queued.get());
                 continue;
             }
+            if (report.hasLeader()) {
+                Optional<PdProto.RegionInstruction> step = operators.onRegionReport(new RegionView(
+                        MetaCodec.fromProto(report.getRegion()), Optional.of(MetaCodec.fromProto(report.getLeader()))),
+                        report.hasInitialRegion() ? MetaCodec.fromProto(report.getInitialRegion()) : null);
+                if (step.isPresent()) {
+                    reply.addInstructions(step.get());
+                    continue;
+                }
+                if (operators.hasOperator(regionId)) {
+                    continue; // no split while the membership is changing
+                }
+            }
             if (instructions.isBusy(regionId)) {
                 continue;
             }
@@ -199,12 +218,18 @@ public final class HeartbeatHandler {
         });
     }
 
-    /** Store state as the PD shows it: DISCONNECTED once silent for {@code schedule.store-disconnected-after}. */
+    /**
+     * Store state as the PD shows it: DISCONNECTED once silent for {@code schedule.store-disconnected-after}, DOWN
+     * after {@code schedule.max-store-down-time}. Observed, not recorded: a store that comes back is UP again.
+     */
     public StoreState observedState(long storeId, StoreState recorded) {
         if (recorded != StoreState.UP) {
             return recorded;
         }
-        return storeStats.silence(storeId).filter(s -> s.compareTo(config.schedule().storeDownTime()) <= 0)
-                .isPresent() ? StoreState.UP : StoreState.DISCONNECTED;
+        java.time.Duration silence = storeStats.silenceOrSinceListening(storeId);
+        if (silence.compareTo(config.schedule().maxStoreDownTime()) > 0) {
+            return StoreState.DOWN;
+        }
+        return silence.compareTo(config.schedule().storeDownTime()) > 0 ? StoreState.DISCONNECTED : StoreState.UP;
     }
 }

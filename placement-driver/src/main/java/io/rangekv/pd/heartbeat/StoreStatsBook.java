@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StoreStatsBook {
     private final Clock clock;
     private final Map<Long, Entry> byStore = new ConcurrentHashMap<>();
+    /** When this member started listening (it became leader): a store never heard from is silent since then. */
+    private volatile long listeningSinceNanos;
 
     /** One store's latest heartbeat. */
     public record Entry(PdProto.StoreStats stats, Set<Long> regionIds, long receivedAtNanos) {
@@ -24,6 +26,7 @@ public final class StoreStatsBook {
 
     public StoreStatsBook(Clock clock) {
         this.clock = clock;
+        this.listeningSinceNanos = clock.nanoTime();
     }
 
     public void record(PdProto.StoreHeartbeatRequest heartbeat) {
@@ -49,7 +52,19 @@ public final class StoreStatsBook {
                 .map(Map.Entry::getKey).sorted().toList();
     }
 
+    /**
+     * How long the store has been silent as far as this member can tell: since its last heartbeat, or since this
+     * member started listening when it never heard from it.
+     */
+    public Duration silenceOrSinceListening(long storeId) {
+        Entry e = byStore.get(storeId);
+        long since = e == null ? listeningSinceNanos : e.receivedAtNanos;
+        return Duration.ofNanos(clock.nanoTime() - since);
+    }
+
+    /** Forgets everything (a new term of leadership): stores are judged from their next heartbeats. */
     public void clear() {
         byStore.clear();
+        listeningSinceNanos = clock.nanoTime();
     }
 }

@@ -17,6 +17,7 @@ import io.rangekv.pd.RegionAdmin;
 import io.rangekv.pd.meta.ClusterMetadata;
 import io.rangekv.pd.raft.PdRaftGroup;
 import io.rangekv.pd.rpc.PdRpcService;
+import io.rangekv.pd.schedule.OperatorController;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,10 @@ import java.util.regex.Pattern;
  * GET  /pd/api/v1/regions/by-key?key=K             the region holding key K (key_base64= for raw bytes)
  * POST /pd/api/v1/regions/{id}/split               {"key": "k"} or {"key_base64": ".."} or {} (middle by size)
  * POST /pd/api/v1/regions/{id}/transfer-leader     {"store_id": 2}
+ * POST /pd/api/v1/regions/{id}/move                {"from_store": 1, "to_store": 4}
+ * POST /pd/api/v1/regions/{id}/add-peer            {"store_id": 4}
+ * POST /pd/api/v1/regions/{id}/remove-peer         {"store_id": 1}
+ * GET  /pd/api/v1/operators                        running operators and the recent history (why, how they ended)
  * </pre>
  * A member that is not the leader redirects (307) to the leader's admin address, so {@code curl -L} works against
  * any member. Errors are JSON {@code {"error": {"kind", "message"}}} with a 4xx/5xx status.
@@ -56,8 +61,11 @@ import java.util.regex.Pattern;
 public final class AdminHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHttpServer.class);
     private static final String API = "/pd/api/v1";
-    private static final Pattern REGION = Pattern.compile(API + "/regions/(\\d+)(/split|/transfer-leader)?");
+    private static final Pattern REGION = Pattern.compile(
+            API + "/regions/(\\d+)(/split|/transfer-leader|/move|/add-peer|/remove-peer)?");
     private static final Duration ADMIN_WAIT = Duration.ofSeconds(10);
+    /** A replica move copies the region (a RaftSnapshot or the log) before it ends. */
+    private static final Duration MEMBERSHIP_WAIT = Duration.ofSeconds(60);
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -66,10 +74,13 @@ public final class AdminHttpServer implements AutoCloseable {
     private final ClusterMetadata metadata;
     private final PdRpcService views;
     private final RegionAdmin admin;
+    private final OperatorController operators;
 
     private AdminHttpServer(HttpServer server, ExecutorService executor, PdConfig config, PdRaftGroup raft,
-                            ClusterMetadata metadata, PdRpcService views, RegionAdmin admin) {
+                            ClusterMetadata metadata, PdRpcService views, RegionAdmin admin,
+                            OperatorController operators) {
         this.server = server;
+        this.operators = operators;
         this.executor = executor;
         this.config = config;
         this.raft = raft;
@@ -79,12 +90,14 @@ public final class AdminHttpServer implements AutoCloseable {
     }
 
     public static AdminHttpServer start(String host, int port, PdConfig config, PdRaftGroup raft,
-                                        ClusterMetadata metadata, PdRpcService views, RegionAdmin admin) {
+                                        ClusterMetadata metadata, PdRpcService views, RegionAdmin admin,
+                                        OperatorController operators) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
             ExecutorService executor = Executors.newFixedThreadPool(4, new NamedThreadFactory("pd-http", true));
             server.setExecutor(executor);
-            AdminHttpServer http = new AdminHttpServer(server, executor, config, raft, metadata, views, admin);
+            AdminHttpServer http = new AdminHttpServer(server, executor, config, raft, metadata, views, admin,
+                    operators);
             server.createContext("/", http::handle);
             server.start();
             return http;
@@ -166,6 +179,16 @@ public final class AdminHttpServer implements AutoCloseable {
             send(exchange, 200, out);
             return;
         }
+        if (path.equals(API + "/operators")) {
+            requireMethod(method, "GET");
+            ObjectNode out = AdminJson.MAPPER.createObjectNode();
+            ArrayNode running = out.putArray("running");
+            operators.running().forEach(o -> running.add(AdminJson.operator(o)));
+            ArrayNode history = out.putArray("history");
+            operators.history().forEach(o -> history.add(AdminJson.operator(o)));
+            send(exchange, 200, out);
+            return;
+        }
         if (path.equals(API + "/regions/by-key")) {
             requireMethod(method, "GET");
             Key key = keyParam(query(exchange));
@@ -187,16 +210,14 @@ public final class AdminHttpServer implements AutoCloseable {
         }
         requireMethod(method, "POST");
         JsonNode body = body(exchange);
-        RegionAdmin.Result result;
-        if (action.equals("/split")) {
-            result = admin.split(regionId, bodyKey(body), ADMIN_WAIT);
-        } else {
-            JsonNode store = body.get("store_id");
-            if (store == null || !store.canConvertToLong()) {
-                throw new HttpError(400, "INVALID_ARGUMENT", "transfer-leader needs {\"store_id\": <id>}");
-            }
-            result = admin.transferLeader(regionId, store.asLong(), ADMIN_WAIT);
-        }
+        RegionAdmin.Result result = switch (action) {
+            case "/split" -> admin.split(regionId, bodyKey(body), ADMIN_WAIT);
+            case "/transfer-leader" -> admin.transferLeader(regionId, storeField(body, "store_id"), ADMIN_WAIT);
+            case "/move" -> admin.move(regionId, storeField(body, "from_store"), storeField(body, "to_store"),
+                    MEMBERSHIP_WAIT);
+            case "/add-peer" -> admin.addPeer(regionId, storeField(body, "store_id"), MEMBERSHIP_WAIT);
+            default -> admin.removePeer(regionId, storeField(body, "store_id"), MEMBERSHIP_WAIT);
+        };
         ObjectNode out = AdminJson.MAPPER.createObjectNode().put("done", result.done())
                 .put("message", result.message());
         ArrayNode regions = out.putArray("regions");
@@ -216,6 +237,14 @@ public final class AdminHttpServer implements AutoCloseable {
                 + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()));
         send(exchange, 307, AdminJson.error("NOT_LEADER", "PD member " + config.memberId()
                 + " is not the leader; see Location"));
+    }
+
+    private static long storeField(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || !n.canConvertToLong()) {
+            throw new HttpError(400, "INVALID_ARGUMENT", "this request needs {\"" + field + "\": <store id>}");
+        }
+        return n.asLong();
     }
 
     private static void requireMethod(String method, String wanted) {

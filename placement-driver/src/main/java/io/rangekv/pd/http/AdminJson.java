@@ -77,6 +77,19 @@ final class AdminJson {
                 .put("raft_address", m.getRaftAddress()).put("http_address", m.getHttpAddress());
     }
 
+    static ObjectNode operator(io.rangekv.pd.schedule.Operator op) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("id", op.operatorId()).put("region_id", op.regionId()).put("kind", op.kind())
+                .put("reason", op.reason()).put("status", op.status().name());
+        ArrayNode steps = n.putArray("steps");
+        op.steps().forEach(s -> steps.add(s.toString()));
+        n.put("current_step", op.currentIndex() + 1);
+        n.put("outcome", op.outcome());
+        long end = op.endedAtNanos() == 0 ? System.nanoTime() : op.endedAtNanos();
+        n.put("age_ms", (end - op.createdAtNanos()) / 1_000_000);
+        return n;
+    }
+
     static ObjectNode error(String kind, String message) {
         ObjectNode n = MAPPER.createObjectNode();
         n.putObject("error").put("kind", kind).put("message", message);

@@ -22,13 +22,13 @@ class SplitCheckerTest {
 
     @Test
     void splitsPastEitherThresholdAndNeverWhenDisabled() {
-        SplitChecker checker = new SplitChecker(new PdConfig.ScheduleConfig(DataSize.ofBytes(1000), 10,
-                Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        SplitChecker checker = new SplitChecker(PdConfig.ScheduleConfig.DEFAULTS.withSplit(DataSize.ofBytes(1000), 10,
+                Duration.ofSeconds(1)));
         assertTrue(checker.check(report(1001, 1, 1)).orElseThrow().contains("split-size"));
         assertTrue(checker.check(report(1, 11, 1)).orElseThrow().contains("split-keys"));
         assertFalse(checker.check(report(1000, 10, 1)).isPresent());
-        SplitChecker off = new SplitChecker(new PdConfig.ScheduleConfig(DataSize.ofBytes(0), 0,
-                Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        SplitChecker off = new SplitChecker(PdConfig.ScheduleConfig.DEFAULTS.withSplit(DataSize.ofBytes(0), 0,
+                Duration.ofSeconds(1)));
         assertFalse(off.check(report(Long.MAX_VALUE, Long.MAX_VALUE, 1)).isPresent());
     }
 

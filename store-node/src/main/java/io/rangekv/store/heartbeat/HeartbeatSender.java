@@ -193,7 +193,11 @@ public final class HeartbeatSender implements AutoCloseable {
                 .setApproximateBytes(size.bytes()).setApproximateKeys(size.keys())
                 .setIntervalMs(intervalMs)
                 .setKeysWritten(load.keysWritten()).setBytesWritten(load.bytesWritten())
-                .setKeysRead(load.keysRead());
+                .setKeysRead(load.keysRead())
+                .setInitialRegion(MetaCodec.toProto(peer.initialRegion()));
+        if (peer.stats() != null) {
+            r.setAppliedIndex(peer.stats().appliedIndex());
+        }
         region.peer(peer.peerId()).ifPresent(self -> r.setLeader(MetaCodec.toProto(self)));
         return r.build();
     }

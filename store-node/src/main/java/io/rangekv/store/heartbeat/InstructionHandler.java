@@ -1,6 +1,7 @@
 package io.rangekv.store.heartbeat;
 
 import io.rangekv.meta.Key;
+import io.rangekv.meta.Peer;
 import io.rangekv.meta.Region;
 import io.rangekv.meta.RegionEpoch;
 import io.rangekv.proto.gen.PdProto;
@@ -12,7 +13,10 @@ import io.rangekv.wire.MetaCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,6 +31,8 @@ public final class InstructionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(InstructionHandler.class);
 
     private final RegionRegistry regions;
+    /** Regions with a membership step in flight. */
+    private final Set<Long> changing = ConcurrentHashMap.newKeySet();
 
     public InstructionHandler(RegionRegistry regions) {
         this.regions = regions;
@@ -57,6 +63,10 @@ public final class InstructionHandler {
         if (instruction.hasSplit()) {
             return split(peer, instruction);
         }
+        if (instruction.hasChangePeers()) {
+            return changePeers(peer, MetaCodec.peersFromProto(instruction.getChangePeers().getPeersList()),
+                    instruction.getReason());
+        }
         if (instruction.hasTransferLeader()) {
             long to = instruction.getTransferLeader().getToStoreId();
             LOG.info("PD: transfer the leader of region {} to store {} ({})", peer.regionId(), to,
@@ -70,6 +80,26 @@ public final class InstructionHandler {
             });
         }
         return CompletableFuture.completedFuture(List.of());
+    }
+
+    /**
+     * One membership step. Heartbeats repeat an instruction until the PD sees it done, so a step already applied,
+     * or one still in flight for this region, is not started again.
+     */
+    private CompletableFuture<List<Region>> changePeers(RegionPeer peer, List<Peer> desired, String reason) {
+        if (new HashSet<>(peer.region().peers()).equals(new HashSet<>(desired))
+                || !changing.add(peer.regionId())) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        LOG.info("PD: region {} peers {} -> {} ({})", peer.regionId(), peer.region().peers(), desired, reason);
+        return peer.changePeers(desired).handle((region, e) -> {
+            changing.remove(peer.regionId());
+            if (e != null) {
+                LOG.warn("changing the peers of region {} failed: {}", peer.regionId(), e.getMessage());
+                return List.<Region>of();
+            }
+            return List.of(region);
+        });
     }
 
     private CompletableFuture<List<Region>> split(RegionPeer peer, PdProto.RegionInstruction instruction) {

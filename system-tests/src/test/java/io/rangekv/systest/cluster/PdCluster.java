@@ -34,11 +34,12 @@ public final class PdCluster implements AutoCloseable {
 
     /** Split thresholds for tests: by keys only, with a short cool-down. */
     public static PdConfig.ScheduleConfig splitAtKeys(long keys) {
-        return new PdConfig.ScheduleConfig(DataSize.ofBytes(0), keys, Duration.ofSeconds(2), Duration.ofSeconds(10));
+        return PdConfig.ScheduleConfig.DEFAULTS.withSplit(DataSize.ofBytes(0), keys, Duration.ofSeconds(2))
+                .withBalance(false, false);
     }
 
     public static PdConfig.ScheduleConfig noAutoSplit() {
-        return new PdConfig.ScheduleConfig(DataSize.ofBytes(0), 0, Duration.ofSeconds(2), Duration.ofSeconds(10));
+        return splitAtKeys(0);
     }
 
     public void start(long memberId) {

@@ -1,0 +1,116 @@
+package io.rangekv.pd.schedule;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A sequence of {@link Step}s on one region, created by a scheduler or an admin, with why it was created and how it
+ * ended. Advanced only by {@link OperatorController} (one thread).
+ */
+public final class Operator {
+    public enum Status { RUNNING, SUCCEEDED, TIMED_OUT, CANCELLED }
+
+    private final long operatorId;
+    private final long regionId;
+    private final String kind;
+    private final String reason;
+    private final List<Step> steps;
+    private final long createdAtNanos;
+    private int current;
+    private Status status = Status.RUNNING;
+    private String outcome = "";
+    private long endedAtNanos;
+
+    public Operator(long operatorId, long regionId, String kind, String reason, List<Step> steps, long createdAtNanos) {
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException("an operator needs at least one step");
+        }
+        this.operatorId = operatorId;
+        this.regionId = regionId;
+        this.kind = kind;
+        this.reason = reason;
+        this.steps = List.copyOf(steps);
+        this.createdAtNanos = createdAtNanos;
+    }
+
+    public long operatorId() {
+        return operatorId;
+    }
+
+    public long regionId() {
+        return regionId;
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public List<Step> steps() {
+        return steps;
+    }
+
+    public Step currentStep() {
+        return steps.get(current);
+    }
+
+    public int currentIndex() {
+        return current;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public String outcome() {
+        return outcome;
+    }
+
+    public long createdAtNanos() {
+        return createdAtNanos;
+    }
+
+    public long endedAtNanos() {
+        return endedAtNanos;
+    }
+
+    /** Every store a step touches (for the per-store limit). */
+    public Set<Long> stores() {
+        Set<Long> stores = new TreeSet<>();
+        for (Step s : steps) {
+            if (s instanceof Step.AddLearner a) {
+                stores.add(a.learner().storeId());
+            } else if (s instanceof Step.RemovePeer r) {
+                stores.add(r.storeId());
+            } else if (s instanceof Step.TransferLeader t) {
+                stores.add(t.toStoreId());
+            }
+        }
+        return stores;
+    }
+
+    /** Moves past every step the region already shows done; true when all are. */
+    boolean advance(RegionView region) {
+        while (current < steps.size() && steps.get(current).isDone(region)) {
+            current++;
+        }
+        return current == steps.size();
+    }
+
+    void end(Status newStatus, String why, long nowNanos) {
+        status = newStatus;
+        outcome = why;
+        endedAtNanos = nowNanos;
+        current = Math.min(current, steps.size() - 1);
+    }
+
+    @Override
+    public String toString() {
+        return "operator " + operatorId + " " + kind + " region " + regionId + " (" + reason + ") step "
+                + (current + 1) + "/" + steps.size() + " " + status + (outcome.isEmpty() ? "" : ": " + outcome);
+    }
+}

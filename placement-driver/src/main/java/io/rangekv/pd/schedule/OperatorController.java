@@ -1,0 +1,190 @@
+package io.rangekv.pd.schedule;
+
+import io.rangekv.meta.Region;
+import io.rangekv.proto.gen.PdProto;
+import io.rangekv.time.Clock;
+import io.rangekv.wire.MetaCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs operators: at most one per region, at most {@code maxPerStore} touching any store, each bounded by a timeout.
+ * Every region heartbeat advances the region's operator past the steps the report shows done and yields the
+ * instruction for the step that is not; a store heartbeat yields the replicas it must create for an operator. An
+ * operator that times out after adding a learner it never promoted leaves a rollback that removes the learner.
+ * Finished operators stay in a bounded history with how they ended.
+ *
+ * <p>Soft state of the PD leader; thread-safe (synchronized: heartbeats, the scheduler and admin reads).
+ */
+public final class OperatorController {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorController.class);
+    private static final int HISTORY = 500;
+
+    private final Clock clock;
+    private final int maxPerStore;
+    private final Duration timeout;
+    private final AtomicLong nextId = new AtomicLong();
+    private final Map<Long, Operator> byRegion = new HashMap<>();
+    private final Map<Long, Region> initialRegions = new HashMap<>();
+    private final Deque<Operator> history = new ArrayDeque<>();
+
+    public OperatorController(Clock clock, int maxPerStore, Duration timeout) {
+        this.clock = clock;
+        this.maxPerStore = maxPerStore;
+        this.timeout = timeout;
+    }
+
+    public long newOperatorId() {
+        return nextId.incrementAndGet();
+    }
+
+    public long now() {
+        return clock.nanoTime();
+    }
+
+    /** Starts {@code op} unless its region has one running or a store it touches is at the limit. */
+    public synchronized boolean admit(Operator op) {
+        if (byRegion.containsKey(op.regionId())) {
+            return false;
+        }
+        for (long store : op.stores()) {
+            if (runningOn(store) >= maxPerStore) {
+                return false;
+            }
+        }
+        byRegion.put(op.regionId(), op);
+        LOG.info("started {}", op);
+        return true;
+    }
+
+    public synchronized boolean hasOperator(long regionId) {
+        return byRegion.containsKey(regionId);
+    }
+
+    private long runningOn(long storeId) {
+        return byRegion.values().stream().filter(o -> o.stores().contains(storeId)).count();
+    }
+
+    /** Advances the region's operator from a leader's report; the instruction to send, if any. */
+    public synchronized Optional<PdProto.RegionInstruction> onRegionReport(RegionView region, Region initial) {
+        if (initial != null) {
+            initialRegions.put(region.regionId(), initial);
+        }
+        Operator op = byRegion.get(region.regionId());
+        if (op == null) {
+            return Optional.empty();
+        }
+        if (op.advance(region)) {
+            finish(op, Operator.Status.SUCCEEDED, "done");
+            return Optional.empty();
+        }
+        PdProto.RegionInstruction.Builder b = PdProto.RegionInstruction.newBuilder()
+                .setRegionId(region.regionId()).setEpoch(MetaCodec.toProto(region.region().epoch()))
+                .setReason(op.kind() + " (operator " + op.operatorId() + ": " + op.reason() + ")");
+        Step.Action action = op.currentStep().action(region);
+        if (action instanceof Step.Action.ChangePeers c) {
+            if (op.currentStep() instanceof Step.PromoteLearner p && !learnerHosted(region, p.peerId())) {
+                return Optional.empty(); // the new replica is not running yet: promoting now would only stall
+            }
+            b.setChangePeers(PdProto.ChangePeers.newBuilder().addAllPeers(MetaCodec.peersToProto(c.peers())));
+        } else if (action instanceof Step.Action.TransferLeader t) {
+            b.setTransferLeader(PdProto.TransferLeader.newBuilder().setToStoreId(t.toStoreId()));
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(b.build());
+    }
+
+    private final Map<Long, Set<Long>> hostedByStore = new HashMap<>();
+
+    private boolean learnerHosted(RegionView region, long peerId) {
+        return region.region().peer(peerId)
+                .map(p -> hostedByStore.getOrDefault(p.storeId(), Set.of()).contains(region.regionId()))
+                .orElse(false);
+    }
+
+    /** Replicas {@code storeId} must create for running operators (their learners it does not host yet). */
+    public synchronized List<PdProto.StoreInstruction> onStoreReport(long storeId, Set<Long> hosted) {
+        hostedByStore.put(storeId, Set.copyOf(hosted));
+        List<PdProto.StoreInstruction> out = new ArrayList<>();
+        for (Operator op : byRegion.values()) {
+            Region initial = initialRegions.get(op.regionId());
+            if (initial == null || hosted.contains(op.regionId())) {
+                continue;
+            }
+            for (Step s : op.steps().subList(0, Math.min(op.currentIndex() + 2, op.steps().size()))) {
+                if (s instanceof Step.AddLearner a && a.learner().storeId() == storeId) {
+                    out.add(PdProto.StoreInstruction.newBuilder().setCreateReplica(PdProto.CreateReplica.newBuilder()
+                            .setRegion(MetaCodec.toProto(initial)).setPeerId(a.learner().peerId())).build());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Ends operators past their timeout; returns rollbacks to admit (remove a learner never promoted). */
+    public synchronized List<Operator> expire(Map<Long, RegionView> regions) {
+        List<Operator> rollbacks = new ArrayList<>();
+        long now = clock.nanoTime();
+        for (Operator op : List.copyOf(byRegion.values())) {
+            if (now - op.createdAtNanos() <= timeout.toNanos()) {
+                continue;
+            }
+            finish(op, Operator.Status.TIMED_OUT, "stalled at step " + (op.currentIndex() + 1) + " "
+                    + op.currentStep() + " for over " + timeout.toSeconds() + " s");
+            RegionView region = regions.get(op.regionId());
+            for (Step s : op.steps()) {
+                if (s instanceof Step.AddLearner a && region != null
+                        && region.region().peer(a.learner().peerId()).filter(p -> !p.isVoter()).isPresent()) {
+                    rollbacks.add(new Operator(newOperatorId(), op.regionId(), "rollback",
+                            "undo operator " + op.operatorId() + ": remove its learner",
+                            List.of(new Step.RemovePeer(a.learner().storeId())), now));
+                }
+            }
+        }
+        return rollbacks;
+    }
+
+    /** Cancels the region's operator (its region is gone, or an admin asked). */
+    public synchronized void cancel(long regionId, String why) {
+        Operator op = byRegion.get(regionId);
+        if (op != null) {
+            finish(op, Operator.Status.CANCELLED, why);
+        }
+    }
+
+    private void finish(Operator op, Operator.Status status, String why) {
+        byRegion.remove(op.regionId());
+        op.end(status, why, clock.nanoTime());
+        history.addFirst(op);
+        while (history.size() > HISTORY) {
+            history.removeLast();
+        }
+        LOG.info("{} after {} ms", op, (op.endedAtNanos() - op.createdAtNanos()) / 1_000_000);
+    }
+
+    public synchronized List<Operator> running() {
+        return List.copyOf(byRegion.values());
+    }
+
+    public synchronized List<Operator> history() {
+        return List.copyOf(history);
+    }
+
+    public synchronized void clear() {
+        byRegion.clear();
+        initialRegions.clear();
+        hostedByStore.clear();
+    }
+}

@@ -1,0 +1,93 @@
+package io.rangekv.pd.schedule;
+
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.PeerRole;
+import io.rangekv.meta.Region;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One step of an {@link Operator}: when it is done (judged from the region as reported), and what to ask the
+ * region's leader while it is not. Membership steps change one peer at a time, so a region never drops below
+ * its replica count: add a learner, promote it (JRaft catches it up first), only then remove the old peer.
+ */
+public sealed interface Step {
+    boolean isDone(RegionView region);
+
+    /** The peer list to ask for, or the leader move, while the step is not done. */
+    Action action(RegionView region);
+
+    /** What the leader should do now. */
+    sealed interface Action {
+        record ChangePeers(List<Peer> peers) implements Action {
+        }
+
+        record TransferLeader(long toStoreId) implements Action {
+        }
+
+        /** Nothing can be done from here (for example no other voter to hand the leadership to). */
+        record Wait(String why) implements Action {
+        }
+    }
+
+    /** A new replica on a store, as a learner: it receives the log but does not vote. */
+    record AddLearner(Peer learner) implements Step {
+        @Override
+        public boolean isDone(RegionView r) {
+            return r.region().peer(learner.peerId()).isPresent();
+        }
+
+        @Override
+        public Action action(RegionView r) {
+            List<Peer> peers = new ArrayList<>(r.region().peers());
+            peers.add(learner);
+            return new Action.ChangePeers(peers);
+        }
+    }
+
+    record PromoteLearner(long peerId) implements Step {
+        @Override
+        public boolean isDone(RegionView r) {
+            return r.region().peer(peerId).map(Peer::isVoter).orElse(false);
+        }
+
+        @Override
+        public Action action(RegionView r) {
+            return new Action.ChangePeers(r.region().peers().stream()
+                    .map(p -> p.peerId() == peerId ? p.withRole(PeerRole.VOTER) : p).toList());
+        }
+    }
+
+    /** Removes the region's replica on a store; the leadership moves away first when that store leads. */
+    record RemovePeer(long storeId) implements Step {
+        @Override
+        public boolean isDone(RegionView r) {
+            return r.region().peerOnStore(storeId).isEmpty();
+        }
+
+        @Override
+        public Action action(RegionView r) {
+            Region region = r.region();
+            if (r.ledBy(storeId)) {
+                Optional<Peer> other = region.voters().stream().filter(p -> p.storeId() != storeId).findFirst();
+                return other.<Action>map(p -> new Action.TransferLeader(p.storeId()))
+                        .orElseGet(() -> new Action.Wait("no other voter to take the leadership"));
+            }
+            return new Action.ChangePeers(region.peers().stream().filter(p -> p.storeId() != storeId).toList());
+        }
+    }
+
+    record TransferLeader(long toStoreId) implements Step {
+        @Override
+        public boolean isDone(RegionView r) {
+            return r.ledBy(toStoreId);
+        }
+
+        @Override
+        public Action action(RegionView r) {
+            return new Action.TransferLeader(toStoreId);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.rangekv.pd.schedule;
+
+import io.rangekv.meta.Key;
+import io.rangekv.meta.KeyRange;
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.Region;
+import io.rangekv.meta.RegionEpoch;
+import io.rangekv.proto.gen.PdProto;
+import io.rangekv.time.Clock;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OperatorControllerTest {
+    private long now;
+    private final Clock clock = new Clock() {
+        @Override
+        public long nanoTime() {
+            return now;
+        }
+
+        @Override
+        public long currentTimeMillis() {
+            return now / 1_000_000;
+        }
+    };
+    private final OperatorController controller = new OperatorController(clock, 1, Duration.ofMinutes(1));
+    private final Region initial = new Region(1, KeyRange.ALL, RegionEpoch.INITIAL,
+            List.of(Peer.voter(11, 1), Peer.voter(12, 2), Peer.voter(13, 3)));
+
+    private RegionView view(Region region) {
+        return new RegionView(region, Optional.of(region.peers().get(0)));
+    }
+
+    private Operator move(long regionId, long from, long to) {
+        Peer learner = Peer.learner(50 + to, to);
+        return new Operator(controller.newOperatorId(), regionId, "move", "test",
+                List.of(new Step.AddLearner(learner), new Step.PromoteLearner(learner.peerId()),
+                        new Step.RemovePeer(from)), now);
+    }
+
+    @Test
+    void aMoveRunsStepByStepFromReportsAndEndsInTheHistory() {
+        assertTrue(controller.admit(move(1, 3, 4)));
+        PdProto.RegionInstruction first = controller.onRegionReport(view(initial), initial).orElseThrow();
+        assertEquals(4, first.getChangePeers().getPeersCount());
+        assertEquals(1, controller.onStoreReport(4, Set.of()).size(), "store 4 is told to create the replica");
+        assertEquals(0, controller.onStoreReport(4, Set.of(1L)).size(), "not once it hosts it");
+
+        List<Peer> withLearner = new ArrayList<>(initial.peers());
+        withLearner.add(Peer.learner(54, 4));
+        Region step1 = initial.withPeers(withLearner, initial.epoch().withNextConfVersion());
+        PdProto.RegionInstruction promote = controller.onRegionReport(view(step1), null).orElseThrow();
+        assertTrue(promote.getChangePeers().getPeersList().stream().allMatch(p -> p.getRole().getNumber() == 0));
+
+        Region step2 = step1.withPeers(step1.peers().stream().map(p -> p.withRole(io.rangekv.meta.PeerRole.VOTER))
+                .toList(), step1.epoch().withNextConfVersion());
+        PdProto.RegionInstruction remove = controller.onRegionReport(view(step2), null).orElseThrow();
+        assertFalse(remove.getChangePeers().getPeersList().stream().anyMatch(p -> p.getStoreId() == 3));
+
+        Region done = step2.withPeers(step2.peers().stream().filter(p -> p.storeId() != 3).toList(),
+                step2.epoch().withNextConfVersion());
+        assertTrue(controller.onRegionReport(view(done), null).isEmpty());
+        assertEquals(Operator.Status.SUCCEEDED, controller.history().get(0).status());
+        assertTrue(controller.running().isEmpty());
+    }
+
+    @Test
+    void oneOperatorPerRegionAndAPerStoreLimit() {
+        assertTrue(controller.admit(move(1, 3, 4)));
+        assertFalse(controller.admit(move(1, 2, 5)), "the region is busy");
+        assertFalse(controller.admit(move(2, 3, 5)), "store 3 is at its limit of one");
+        assertTrue(controller.admit(move(2, 1, 5)), "stores 1 and 5 are free");
+    }
+
+    @Test
+    void aStalledMoveTimesOutAndItsLearnerIsRemoved() {
+        controller.admit(move(1, 3, 4));
+        List<Peer> withLearner = new ArrayList<>(initial.peers());
+        withLearner.add(Peer.learner(54, 4));
+        Region stuck = initial.withPeers(withLearner, initial.epoch().withNextConfVersion());
+        controller.onRegionReport(view(stuck), initial);
+        now += Duration.ofMinutes(2).toNanos();
+        List<Operator> rollbacks = controller.expire(Map.of(1L, view(stuck)));
+        assertEquals(Operator.Status.TIMED_OUT, controller.history().get(0).status());
+        assertTrue(controller.history().get(0).outcome().contains("stalled at step 2"));
+        assertEquals(1, rollbacks.size());
+        assertEquals(List.of(new Step.RemovePeer(4)), rollbacks.get(0).steps());
+    }
+}

@@ -1,0 +1,152 @@
+package io.rangekv.pd.schedule;
+
+import io.rangekv.meta.Key;
+import io.rangekv.meta.KeyRange;
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.PeerRole;
+import io.rangekv.meta.Region;
+import io.rangekv.meta.RegionEpoch;
+import io.rangekv.meta.StoreState;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Scheduler decisions from hand-made cluster views: state in, operators out; no time, no sockets. */
+class SchedulersTest {
+    private final AtomicLong ids = new AtomicLong(100);
+
+    private static StoreView up(long id) {
+        return new StoreView(id, StoreState.UP, Set.of());
+    }
+
+    private static StoreView store(long id, StoreState state) {
+        return new StoreView(id, state, Set.of());
+    }
+
+    /** Region {@code id} over [id, id+1) with voters on {@code stores}, led by the first. */
+    private static RegionView region(long id, long... stores) {
+        List<Peer> peers = new ArrayList<>();
+        for (long s : stores) {
+            peers.add(Peer.voter(id * 10 + s, s));
+        }
+        Region r = new Region(id, new KeyRange(Key.of("r" + id), Key.of("r" + id + "z")), RegionEpoch.INITIAL, peers);
+        return new RegionView(r, Optional.of(peers.get(0)));
+    }
+
+    private List<Operator> replicas(ClusterView view) {
+        return ReplicaChecker.check(view, regionId -> false, ids::incrementAndGet, ids::incrementAndGet, 0);
+    }
+
+    @Test
+    void aDownStoresReplicaIsRecreatedOnTheEmptiestStoreBeforeItIsDropped() {
+        ClusterView view = ClusterView.of(List.of(up(1), up(2), store(3, StoreState.DOWN), up(4), up(5)),
+                List.of(region(1, 1, 2, 3), region(2, 1, 2, 4)), 3);
+        List<Operator> ops = replicas(view);
+        assertEquals(1, ops.size());
+        Operator repair = ops.get(0);
+        assertEquals("repair-replica", repair.kind());
+        Step.AddLearner add = (Step.AddLearner) repair.steps().get(0);
+        assertEquals(5, add.learner().storeId(), "store 5 holds nothing; store 4 holds a replica already");
+        assertEquals(PeerRole.LEARNER, add.learner().role());
+        assertTrue(repair.steps().get(1) instanceof Step.PromoteLearner);
+        assertEquals(new Step.RemovePeer(3), repair.steps().get(2));
+    }
+
+    @Test
+    void aDisconnectedStoreIsWaitedForNotReplaced() {
+        // Flapping: silent for a moment (DISCONNECTED) is not DOWN; nothing moves.
+        ClusterView view = ClusterView.of(List.of(up(1), up(2), store(3, StoreState.DISCONNECTED), up(4)),
+                List.of(region(1, 1, 2, 3)), 3);
+        assertEquals(List.of(), replicas(view));
+        assertTrue(BalanceScheduler.balanceRegions(view, r -> false, 1, ids::incrementAndGet,
+                ids::incrementAndGet, 0).isEmpty(), "no replica goes to or from a store that is not UP");
+    }
+
+    @Test
+    void withNowhereToGoTheDeadReplicaStaysCounted() {
+        ClusterView view = ClusterView.of(List.of(up(1), up(2), store(3, StoreState.DOWN)),
+                List.of(region(1, 1, 2, 3)), 3);
+        assertEquals(List.of(), replicas(view));
+    }
+
+    @Test
+    void replicaCountsBelowAndAboveTargetAreFixedOneStepAtATime() {
+        ClusterView view = ClusterView.of(List.of(up(1), up(2), up(3), up(4)),
+                List.of(region(1, 1, 2), region(2, 1, 2, 3, 4)), 3);
+        List<Operator> ops = replicas(view);
+        assertEquals(2, ops.size());
+        assertEquals("add-replica", ops.get(0).kind());
+        assertEquals(3, ((Step.AddLearner) ops.get(0).steps().get(0)).learner().storeId());
+        assertEquals("remove-replica", ops.get(1).kind());
+    }
+
+    @Test
+    void aRegionWithAnOperatorIsLeftAloneAndAStrayLearnerIsPromoted() {
+        RegionView withLearner = region(1, 1, 2, 3);
+        List<Peer> peers = new ArrayList<>(withLearner.region().peers());
+        peers.add(Peer.learner(99, 4));
+        RegionView r = new RegionView(withLearner.region().withPeers(peers,
+                withLearner.region().epoch().withNextConfVersion()), withLearner.leader());
+        ClusterView view = ClusterView.of(List.of(up(1), up(2), up(3), up(4)), List.of(r), 3);
+        assertEquals(List.of(), ReplicaChecker.check(view, id -> true, ids::incrementAndGet, ids::incrementAndGet, 0));
+        List<Operator> ops = replicas(view);
+        assertEquals("promote-learner", ops.get(0).kind());
+    }
+
+    @Test
+    void newStoresTakeTheirShareOfReplicasAndLeaders() {
+        List<RegionView> regions = new ArrayList<>();
+        for (long id = 1; id <= 6; id++) {
+            regions.add(id % 3 == 1 ? region(id, 1, 2, 3) : id % 3 == 2 ? region(id, 2, 3, 1) : region(id, 3, 1, 2));
+        }
+        ClusterView view = ClusterView.of(List.of(up(1), up(2), up(3), up(4), up(5)), regions, 3);
+        Operator move = BalanceScheduler.balanceRegions(view, r -> false, 1, ids::incrementAndGet,
+                ids::incrementAndGet, 0).orElseThrow();
+        assertEquals("balance-region", move.kind());
+        Step.AddLearner add = (Step.AddLearner) move.steps().get(0);
+        assertEquals(4, add.learner().storeId());
+        Step.RemovePeer remove = (Step.RemovePeer) move.steps().get(2);
+        RegionView moved = regions.stream().filter(r -> r.regionId() == move.regionId()).findFirst().orElseThrow();
+        assertTrue(!moved.ledBy(remove.storeId()), "prefers a replica whose store does not lead the region");
+
+        // Leaders: stores 1-3 lead two regions each, 4 and 5 none; new stores must first hold replicas to lead.
+        assertTrue(BalanceScheduler.balanceLeaders(view, r -> false, 1, ids::incrementAndGet, 0).isEmpty());
+        List<RegionView> skewed = List.of(region(1, 1, 2, 3), region(2, 1, 2, 3), region(3, 1, 2, 3));
+        Operator leader = BalanceScheduler.balanceLeaders(ClusterView.of(List.of(up(1), up(2), up(3)), skewed, 3),
+                r -> false, 1, ids::incrementAndGet, 0).orElseThrow();
+        assertEquals(new Step.TransferLeader(2), leader.steps().get(0));
+    }
+
+    @Test
+    void aBalancedClusterIsLeftAlone() {
+        ClusterView view = ClusterView.of(List.of(up(1), up(2), up(3)),
+                List.of(region(1, 1, 2, 3), region(2, 2, 3, 1), region(3, 3, 1, 2)), 3);
+        assertTrue(BalanceScheduler.balanceLeaders(view, r -> false, 1, ids::incrementAndGet, 0).isEmpty());
+        assertTrue(BalanceScheduler.balanceRegions(view, r -> false, 1, ids::incrementAndGet, ids::incrementAndGet, 0)
+                .isEmpty());
+        assertEquals(List.of(), replicas(view));
+    }
+
+    @Test
+    void stepsJudgeThemselvesFromTheReportedRegion() {
+        RegionView r = region(1, 1, 2, 3);
+        Peer learner = Peer.learner(77, 4);
+        Step.AddLearner add = new Step.AddLearner(learner);
+        Step.Action.ChangePeers change = (Step.Action.ChangePeers) add.action(r);
+        assertEquals(4, change.peers().size());
+        RegionView after = new RegionView(r.region().withPeers(change.peers(), r.region().epoch()
+                .withNextConfVersion()), r.leader());
+        assertTrue(add.isDone(after));
+        Step.RemovePeer removeLeader = new Step.RemovePeer(1);
+        assertTrue(removeLeader.action(r) instanceof Step.Action.TransferLeader,
+                "the leader's replica is removed only after the leadership moved");
+        assertTrue(new Step.RemovePeer(2).action(r) instanceof Step.Action.ChangePeers);
+    }
+}
