@@ -36,12 +36,15 @@ public final class PdNode implements AutoCloseable {
     private final List<AutoCloseable> started;
     private final PdRaftGroup raft;
     private final ClusterMetadata metadata;
+    private final RegionStatsBook regionStats;
 
-    private PdNode(PdConfig config, List<AutoCloseable> started, PdRaftGroup raft, ClusterMetadata metadata) {
+    private PdNode(PdConfig config, List<AutoCloseable> started, PdRaftGroup raft, ClusterMetadata metadata,
+                   RegionStatsBook regionStats) {
         this.config = config;
         this.started = started;
         this.raft = raft;
         this.metadata = metadata;
+        this.regionStats = regionStats;
     }
 
     public static PdNode start(PdConfig config) {
@@ -91,7 +94,7 @@ public final class PdNode implements AutoCloseable {
                     operators));
             LOG.info("PD member {} serving RPC at {}, Raft at {}, HTTP at {}", self.memberId(), self.rpcAddress(),
                     self.raftAddress(), self.httpAddress());
-            return new PdNode(config, started, raft, metadata);
+            return new PdNode(config, started, raft, metadata, regionStats);
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
@@ -112,6 +115,13 @@ public final class PdNode implements AutoCloseable {
 
     public ClusterMetadata metadata() {
         return metadata;
+    }
+
+    /** Each region's leader store, as last reported (regions still in the metadata only). */
+    public java.util.Map<Long, Long> regionLeaders() {
+        java.util.Map<Long, Long> leaders = new java.util.TreeMap<>(regionStats.leaderStores());
+        leaders.keySet().removeIf(id -> metadata.regionById(id).isEmpty());
+        return leaders;
     }
 
     @Override

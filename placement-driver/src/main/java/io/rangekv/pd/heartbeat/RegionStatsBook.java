@@ -45,6 +45,13 @@ public final class RegionStatsBook {
         return Optional.ofNullable(byRegion.get(regionId));
     }
 
+    /** The leader's store of every region heard from, by region id. */
+    public Map<Long, Long> leaderStores() {
+        Map<Long, Long> out = new java.util.TreeMap<>();
+        byRegion.forEach((regionId, stats) -> out.put(regionId, stats.leader().storeId()));
+        return out;
+    }
+
     public void clear() {
         byRegion.clear();
     }

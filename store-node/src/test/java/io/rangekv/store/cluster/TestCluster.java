@@ -96,6 +96,13 @@ public final class TestCluster implements AutoCloseable {
 
         private final Map<String, String> rpcSettings = new HashMap<>();
         private PdLink pd = PdLink.NONE;
+        private int running = -1;
+
+        /** Only stores 1..count start; the others are configured and start with {@link #startStore}. */
+        public Builder running(int count) {
+            this.running = count;
+            return this;
+        }
 
         /**
          * Stores report to this placement driver, which bootstraps the first region (no bootstrap voters) and sends
@@ -149,7 +156,8 @@ public final class TestCluster implements AutoCloseable {
             TestCluster cluster = new TestCluster(dataDir, stores, voters < 0 ? stores : voters, engine, raft,
                     engineSettings, rpcSettings, pd);
             try {
-                cluster.configs.keySet().forEach(cluster::startStore);
+                cluster.configs.keySet().stream().filter(id -> running < 0 || id <= running)
+                        .forEach(cluster::startStore);
             } catch (RuntimeException e) {
                 cluster.close();
                 throw e;

@@ -1,0 +1,187 @@
+package io.rangekv.systest.cluster;
+
+import io.rangekv.client.KvClient;
+import io.rangekv.client.KvClientConfig;
+import io.rangekv.config.DataSize;
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.Region;
+import io.rangekv.pd.PdConfig;
+import io.rangekv.pd.PdNode;
+import io.rangekv.store.cluster.Await;
+import io.rangekv.store.cluster.TestCluster;
+import io.rangekv.store.engine.EngineKind;
+import io.rangekv.store.heartbeat.PdLink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The PD's schedulers with real stores in one JVM, each under client writes whose every acknowledged write must
+ * survive: an admin moves a region between stores; a stopped store's replicas come back elsewhere after the
+ * (short) down time; two new stores take their share of replicas and leaders.
+ */
+class SchedulingIT {
+    private static final PdLink FAST = new PdLink(List.of(), Duration.ofMillis(200), Duration.ofMillis(500));
+
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        open.add(resource);
+        return resource;
+    }
+
+    private TestCluster stores(PdCluster pd, int stores, int running) {
+        return keep(TestCluster.builder().dataDir(dir.resolve("stores")).engine(EngineKind.MEMORY).stores(stores)
+                .running(running).pd(FAST.withEndpoints(pd.rpcEndpoints())).start());
+    }
+
+    private KvClient client(PdCluster pd) {
+        return keep(KvClient.connect(KvClientConfig.DEFAULTS.withRequestTimeout(Duration.ofSeconds(30)),
+                pd.rpcEndpoints()));
+    }
+
+    private static PdConfig.ScheduleConfig schedule(boolean balance) {
+        return PdConfig.ScheduleConfig.DEFAULTS.withSplit(DataSize.ofBytes(0), 0, Duration.ofSeconds(2))
+                .withDownTimes(Duration.ofSeconds(1), Duration.ofSeconds(4)).withBalance(balance, balance);
+    }
+
+    private static long peersOn(Collection<Region> regions, long storeId) {
+        return regions.stream().filter(r -> r.peerOnStore(storeId).isPresent()).count();
+    }
+
+    @Test
+    void anAdminMovesARegionUnderLoad() throws Exception {
+        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, schedule(false)));
+        TestCluster cluster = stores(pd, 4, 4);
+        KvClient kv = client(pd);
+        kv.put(Writers.key(-1), Writers.value(-1));
+        PdNode leader = pd.awaitLeader();
+        Region region = leader.metadata().regions().iterator().next();
+        long from = region.peers().stream().mapToLong(Peer::storeId).filter(s -> s != 4).max().orElseThrow();
+        Writers writers = keep(new Writers(kv, 2, 200_000));
+        Await.until("writes before the move", Duration.ofSeconds(30), () -> writers.acknowledged() > 200);
+        HttpResponse<String> moved = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
+                        + pd.httpEndpoints().get(0) + "/pd/api/v1/regions/" + region.regionId() + "/move"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"from_store\": " + from + ", \"to_store\": 4}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, moved.statusCode(), moved.body() + "\n" + cluster.dump());
+        Region after = leader.metadata().regionById(region.regionId()).orElseThrow();
+        assertTrue(after.peerOnStore(4).filter(Peer::isVoter).isPresent(), after.toString());
+        assertTrue(after.peerOnStore(from).isEmpty(), after.toString());
+        assertEquals(3, after.voters().size());
+        int before = writers.acknowledged();
+        Await.until("writes after the move", Duration.ofSeconds(30), () -> writers.acknowledged() > before + 200);
+        int total = writers.stopAndVerify();
+        Await.until("the replica on store " + from + " is retired", Duration.ofSeconds(30),
+                () -> cluster.replica(from, region.regionId()).isEmpty());
+        cluster.assertReplicasConverged();
+        System.out.printf("admin move of region %d from store %d to 4: %d acknowledged writes, %d failed; "
+                + "client absorbed %s%n", region.regionId(), from, total, writers.failures(), kv.retries().snapshot());
+    }
+
+    @Test
+    void aDownStoresReplicasComeBackOnAnotherStore() throws Exception {
+        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, schedule(false)));
+        TestCluster cluster = stores(pd, 4, 4);
+        KvClient kv = client(pd);
+        kv.put(Writers.key(-1), Writers.value(-1));
+        PdNode leader = pd.awaitLeader();
+        Region region = leader.metadata().regions().iterator().next();
+        long victim = region.peers().stream().mapToLong(Peer::storeId).filter(s -> s != 4).min().orElseThrow();
+        Writers writers = keep(new Writers(kv, 2, 200_000));
+        Await.until("writes before the stop", Duration.ofSeconds(30), () -> writers.acknowledged() > 200);
+        long stoppedAt = System.nanoTime();
+        cluster.stopStore(victim);
+        Await.until("three voters again, none on store " + victim, Duration.ofSeconds(60), () -> {
+            Region r = leader.metadata().regionById(region.regionId()).orElseThrow();
+            return r.voters().size() == 3 && r.peerOnStore(victim).isEmpty();
+        }, () -> leader.metadata().regions() + "\n" + cluster.dump());
+        long repairMs = (System.nanoTime() - stoppedAt) / 1_000_000;
+        int total = writers.stopAndVerify();
+        cluster.assertReplicasConverged();
+        System.out.printf("store %d stopped: replica count back to 3 (on store 4) after %d ms with a 4 s down time; "
+                + "%d acknowledged writes, %d failed%n", victim, repairMs, total, writers.failures());
+    }
+
+    @Test
+    void twoNewStoresTakeTheirShareOfReplicasAndLeaders() throws Exception {
+        PdConfig.ScheduleConfig config = schedule(true).withSplit(DataSize.ofBytes(0), 150, Duration.ofSeconds(1));
+        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, config));
+        TestCluster cluster = stores(pd, 5, 3);
+        KvClient kv = client(pd);
+        PdNode leader = pd.awaitLeader();
+        Writers writers = keep(new Writers(kv, 2, 3_000));
+        Await.until("at least six regions", Duration.ofSeconds(90), () -> leader.metadata().regions().size() >= 6,
+                () -> leader.metadata().regions().toString());
+        long addedAt = System.nanoTime();
+        cluster.startStore(4);
+        cluster.startStore(5);
+        Await.until("replicas and leaders balanced over five stores", Duration.ofSeconds(120), () -> {
+            Collection<Region> regions = leader.metadata().regions();
+            Map<Long, Long> replicas = counts(regions, true, leader);
+            Map<Long, Long> leaders = counts(regions, false, leader);
+            return spread(replicas) <= 1 && spread(leaders) <= 1 && replicas.get(4L) > 0 && replicas.get(5L) > 0;
+        }, () -> counts(leader.metadata().regions(), true, leader) + " leaders "
+                + counts(leader.metadata().regions(), false, leader));
+        long balanceMs = (System.nanoTime() - addedAt) / 1_000_000;
+        Collection<Region> regions = leader.metadata().regions();
+        Map<Long, Long> replicas = counts(regions, true, leader);
+        Map<Long, Long> leaders = counts(regions, false, leader);
+        int total = writers.stopAndVerify();
+        cluster.assertReplicasConverged();
+        System.out.printf("scale-out 3 -> 5 stores: %d regions balanced in %d ms; replicas per store %s "
+                        + "(coefficient of variation %.3f), leaders %s (%.3f); %d acknowledged writes, %d failed%n",
+                regions.size(), balanceMs, replicas, cv(replicas), leaders, cv(leaders), total, writers.failures());
+    }
+
+    private static Map<Long, Long> counts(Collection<Region> regions, boolean replicas, PdNode leader) {
+        Map<Long, Long> out = new TreeMap<>();
+        for (long s = 1; s <= 5; s++) {
+            out.put(s, 0L);
+        }
+        for (Region r : regions) {
+            if (replicas) {
+                r.peers().forEach(p -> out.merge(p.storeId(), 1L, Long::sum));
+            }
+        }
+        if (!replicas) {
+            leader.regionLeaders().values().forEach(storeId -> out.merge(storeId, 1L, Long::sum));
+        }
+        return out;
+    }
+
+    private static long spread(Map<Long, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).max().orElse(0)
+                - counts.values().stream().mapToLong(Long::longValue).min().orElse(0);
+    }
+
+    private static double cv(Map<Long, Long> counts) {
+        double mean = counts.values().stream().mapToLong(Long::longValue).average().orElse(0);
+        double var = counts.values().stream().mapToDouble(c -> (c - mean) * (c - mean)).average().orElse(0);
+        return mean == 0 ? 0 : Math.sqrt(var) / mean;
+    }
+}
