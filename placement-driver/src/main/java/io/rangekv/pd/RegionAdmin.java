@@ -87,6 +87,29 @@ public final class RegionAdmin {
                 + storeId, List.of(new Step.RemovePeer(storeId)), operators.now()), wait);
     }
 
+    /**
+     * Takes a store out of service. {@code drain}: OFFLINE — its replicas move to other stores, then it becomes
+     * TOMBSTONE by itself. Otherwise (a dead machine): TOMBSTONE at once, refused while the store still heartbeats;
+     * its replicas are re-created elsewhere.
+     */
+    public String removeStore(long storeId, boolean drain) {
+        io.rangekv.meta.Store store = metadata.store(storeId)
+                .orElseThrow(() -> RequestException.invalidArgument("no store " + storeId));
+        if (store.state() == io.rangekv.meta.StoreState.TOMBSTONE) {
+            return "store " + storeId + " is already TOMBSTONE";
+        }
+        if (drain) {
+            heartbeats.setStoreState(store, io.rangekv.meta.StoreState.OFFLINE).join();
+            return "store " + storeId + " is OFFLINE: its replicas move away, then it becomes TOMBSTONE";
+        }
+        if (heartbeats.observedState(storeId, store.state()) == io.rangekv.meta.StoreState.UP) {
+            throw RequestException.invalidArgument("store " + storeId + " still heartbeats; take it offline "
+                    + "(drain) instead, or stop it first");
+        }
+        heartbeats.setStoreState(store, io.rangekv.meta.StoreState.TOMBSTONE).join();
+        return "store " + storeId + " is TOMBSTONE: its replicas are re-created on other stores";
+    }
+
     private Peer newLearner(Region region, long storeId) {
         if (metadata.store(storeId).isEmpty()) {
             throw RequestException.invalidArgument("no store " + storeId);

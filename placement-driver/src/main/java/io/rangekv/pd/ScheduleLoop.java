@@ -2,6 +2,7 @@ package io.rangekv.pd;
 
 import io.rangekv.meta.Region;
 import io.rangekv.meta.Store;
+import io.rangekv.meta.StoreState;
 import io.rangekv.pd.heartbeat.HeartbeatHandler;
 import io.rangekv.pd.heartbeat.RegionStatsBook;
 import io.rangekv.pd.heartbeat.StoreStatsBook;
@@ -87,6 +88,7 @@ public final class ScheduleLoop {
         if (schedule.replicaRepair()) {
             repairs.forEach(operators::admit);
         }
+        tombstoneDrainedStores(view);
         boolean healthy = repairs.isEmpty()
                 && operators.running().stream().noneMatch(o -> o.kind().startsWith("repair"));
         if (!healthy) {
@@ -99,6 +101,17 @@ public final class ScheduleLoop {
         if (schedule.regionBalance()) {
             BalanceScheduler.balanceRegions(view, operators::hasOperator, schedule.balanceTolerance(),
                     this::nextPeerId, operators::newOperatorId, now).ifPresent(operators::admit);
+        }
+    }
+
+    /** An OFFLINE store that holds no replica any more is done: TOMBSTONE. */
+    private void tombstoneDrainedStores(ClusterView view) {
+        Map<Long, Long> replicas = view.regionCounts();
+        for (Store store : metadata.stores()) {
+            if (store.state() == StoreState.OFFLINE && replicas.getOrDefault(store.storeId(), 0L) == 0) {
+                LOG.info("store {} holds no replica any more: TOMBSTONE", store.storeId());
+                heartbeats.setStoreState(store, StoreState.TOMBSTONE);
+            }
         }
     }
 

@@ -62,8 +62,16 @@ public final class HeartbeatHandler {
 
     /** A store announces itself: recorded as UP with its addresses and labels. */
     public CompletableFuture<PdProto.PutStoreResponse> onPutStore(PdProto.PutStoreRequest request) {
-        MetaProto.Store store = request.getStore().toBuilder().setState(MetaProto.StoreState.UP).build();
-        Optional<io.rangekv.meta.Store> known = metadata.store(store.getStoreId());
+        Optional<io.rangekv.meta.Store> known = metadata.store(request.getStore().getStoreId());
+        if (known.filter(k -> k.state() == StoreState.TOMBSTONE).isPresent()) {
+            return CompletableFuture.failedFuture(RequestException.invalidArgument("store "
+                    + request.getStore().getStoreId() + " was removed from the cluster (TOMBSTONE); a store id is "
+                    + "never reused: give this store a new id and an empty data directory"));
+        }
+        // A store being drained stays OFFLINE when it restarts and registers again.
+        MetaProto.StoreState state = known.filter(k -> k.state() == StoreState.OFFLINE).isPresent()
+                ? MetaProto.StoreState.OFFLINE : MetaProto.StoreState.UP;
+        MetaProto.Store store = request.getStore().toBuilder().setState(state).build();
         boolean otherAddress = known.isPresent() && !known.get().raftAddress().equals(store.getRaftAddress());
         boolean stillAlive = storeStats.silence(store.getStoreId())
                 .filter(s -> s.compareTo(config.schedule().storeDownTime()) < 0).isPresent();
@@ -196,6 +204,14 @@ public final class HeartbeatHandler {
                 return reply.build();
             }
         });
+    }
+
+    /** Records a store's new administrative state (OFFLINE to drain it, TOMBSTONE once removed). */
+    public CompletableFuture<?> setStoreState(io.rangekv.meta.Store store, StoreState state) {
+        MetaProto.Store updated = MetaCodec.toProto(store).toBuilder()
+                .setState(MetaProto.StoreState.valueOf(state.name())).build();
+        return raft.propose(PdProto.PdCommand.newBuilder()
+                .setPutStore(PdProto.PutStoreCommand.newBuilder().setStore(updated)).build());
     }
 
     /** A split instruction with fresh ids for the new region and its peers; an empty key lets the store choose. */

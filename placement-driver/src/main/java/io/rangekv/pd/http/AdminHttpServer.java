@@ -51,6 +51,8 @@ import java.util.regex.Pattern;
  * POST /pd/api/v1/regions/{id}/move                {"from_store": 1, "to_store": 4}
  * POST /pd/api/v1/regions/{id}/add-peer            {"store_id": 4}
  * POST /pd/api/v1/regions/{id}/remove-peer         {"store_id": 1}
+ * POST /pd/api/v1/stores/{id}/offline             drain a store: replicas move away, then it is TOMBSTONE
+ * POST /pd/api/v1/stores/{id}/remove              a dead store: TOMBSTONE now, its replicas re-created elsewhere
  * GET  /pd/api/v1/operators                        running operators and the recent history (why, how they ended)
  * </pre>
  * A member that is not the leader redirects (307) to the leader's admin address, so {@code curl -L} works against
@@ -63,6 +65,7 @@ public final class AdminHttpServer implements AutoCloseable {
     private static final String API = "/pd/api/v1";
     private static final Pattern REGION = Pattern.compile(
             API + "/regions/(\\d+)(/split|/transfer-leader|/move|/add-peer|/remove-peer)?");
+    private static final Pattern STORE = Pattern.compile(API + "/stores/(\\d+)(/offline|/remove)");
     private static final Duration ADMIN_WAIT = Duration.ofSeconds(10);
     /** A replica move copies the region (a RaftSnapshot or the log) before it ends. */
     private static final Duration MEMBERSHIP_WAIT = Duration.ofSeconds(60);
@@ -177,6 +180,14 @@ public final class AdminHttpServer implements AutoCloseable {
                     views.info(r))));
             out.put("count", regions.size());
             send(exchange, 200, out);
+            return;
+        }
+        Matcher storeAction = STORE.matcher(path);
+        if (storeAction.matches()) {
+            requireMethod(method, "POST");
+            long storeId = Long.parseLong(storeAction.group(1));
+            String message = admin.removeStore(storeId, storeAction.group(2).equals("/offline"));
+            send(exchange, 200, AdminJson.MAPPER.createObjectNode().put("done", true).put("message", message));
             return;
         }
         if (path.equals(API + "/operators")) {

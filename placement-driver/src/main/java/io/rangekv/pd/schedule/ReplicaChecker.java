@@ -11,8 +11,8 @@ import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
 /**
- * Keeps every region at its replica count: a replica on a DOWN (or removed) store is re-created elsewhere before the
- * dead one is dropped; a region with too few voters gains one; a learner left behind (an operator lost in a PD
+ * Keeps every region at its replica count: a replica on a DOWN, removed (TOMBSTONE) or draining (OFFLINE) store is
+ * re-created elsewhere before the old one is dropped; a region with too few voters gains one; a learner left behind (an operator lost in a PD
  * failover) is promoted; a region with too many voters loses one on the busiest store. Pure: view in, operators out.
  */
 public final class ReplicaChecker {
@@ -75,7 +75,8 @@ public final class ReplicaChecker {
         return Optional.empty();
     }
 
+    /** Replicas to re-create elsewhere: on dead or removed stores, and on stores being drained (OFFLINE). */
     private static boolean isGone(StoreState state) {
-        return state == StoreState.DOWN || state == StoreState.TOMBSTONE;
+        return state == StoreState.DOWN || state == StoreState.TOMBSTONE || state == StoreState.OFFLINE;
     }
 }

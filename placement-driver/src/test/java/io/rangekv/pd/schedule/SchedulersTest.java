@@ -60,6 +60,17 @@ class SchedulersTest {
     }
 
     @Test
+    void anOfflineStoreIsDrainedWhileItStillServes() {
+        ClusterView view = ClusterView.of(List.of(up(1), up(2), store(3, StoreState.OFFLINE), up(4)),
+                List.of(region(1, 3, 1, 2)), 3);
+        Operator drain = replicas(view).get(0);
+        assertEquals(4, ((Step.AddLearner) drain.steps().get(0)).learner().storeId());
+        assertEquals(new Step.RemovePeer(3), drain.steps().get(2));
+        assertTrue(drain.steps().get(2).action(view.regions().get(0)) instanceof Step.Action.TransferLeader,
+                "store 3 leads: the leadership moves before its replica goes");
+    }
+
+    @Test
     void aDisconnectedStoreIsWaitedForNotReplaced() {
         // Flapping: silent for a moment (DISCONNECTED) is not DOWN; nothing moves.
         ClusterView view = ClusterView.of(List.of(up(1), up(2), store(3, StoreState.DISCONNECTED), up(4)),

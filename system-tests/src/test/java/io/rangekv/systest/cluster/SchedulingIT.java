@@ -128,6 +128,35 @@ class SchedulingIT {
     }
 
     @Test
+    void aStoreTakenOfflineEndsHoldingNothing() throws Exception {
+        PdConfig.ScheduleConfig config = schedule(false).withSplit(DataSize.ofBytes(0), 300, Duration.ofSeconds(1));
+        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, config));
+        TestCluster cluster = stores(pd, 4, 4);
+        KvClient kv = client(pd);
+        PdNode leader = pd.awaitLeader();
+        Writers writers = keep(new Writers(kv, 2, 200_000));
+        Await.until("a few regions", Duration.ofSeconds(60), () -> leader.metadata().regions().size() >= 3);
+        long drained = 2;
+        HttpResponse<String> offline = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
+                        + pd.httpEndpoints().get(0) + "/pd/api/v1/stores/" + drained + "/offline"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, offline.statusCode(), offline.body());
+        long startedAt = System.nanoTime();
+        Await.until("store " + drained + " TOMBSTONE and empty", Duration.ofSeconds(120), () ->
+                        leader.metadata().store(drained).orElseThrow().state() == io.rangekv.meta.StoreState.TOMBSTONE
+                                && peersOn(leader.metadata().regions(), drained) == 0,
+                () -> leader.metadata().regions().toString());
+        long drainMs = (System.nanoTime() - startedAt) / 1_000_000;
+        int regions = leader.metadata().regions().size();
+        assertTrue(leader.metadata().regions().stream().allMatch(r -> r.voters().size() == 3));
+        int total = writers.stopAndVerify();
+        Await.until("store " + drained + " retired its replicas", Duration.ofSeconds(30),
+                () -> cluster.store(drained).orElseThrow().regions().all().isEmpty());
+        System.out.printf("store %d offline: drained %d regions in %d ms, then TOMBSTONE; %d acknowledged writes, "
+                + "%d failed%n", drained, regions, drainMs, total, writers.failures());
+    }
+
+    @Test
     void twoNewStoresTakeTheirShareOfReplicasAndLeaders() throws Exception {
         PdConfig.ScheduleConfig config = schedule(true).withSplit(DataSize.ofBytes(0), 150, Duration.ofSeconds(1));
         PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, config));
