@@ -1,0 +1,8 @@
+package io.rangekv.ctl;
+
+/** A command that failed with a message for the user (no stack trace). */
+final class CtlException extends RuntimeException {
+    CtlException(String message) {
+        super(message);
+    }
+}
