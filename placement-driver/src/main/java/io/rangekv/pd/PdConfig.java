@@ -48,14 +48,17 @@ public record PdConfig(long memberId, Path dataDir, List<PdMember> members, Dura
      * @param leaderBalance      even out leaders across stores
      * @param regionBalance      even out replicas across stores
      * @param balanceTolerance   how far above the idlest store the busiest may be before a move
+     * @param splitQps           split a region serving more keys per second (read + written) than this ...
+     * @param splitLoadDuration  ... for this long without a break (0 keys/s = never by load)
      */
     public record ScheduleConfig(DataSize splitSize, long splitKeys, Duration splitCoolDown, Duration storeDownTime,
                                  Duration maxStoreDownTime, Duration interval, int maxOperatorsPerStore,
                                  Duration operatorTimeout, boolean replicaRepair, boolean leaderBalance,
-                                 boolean regionBalance, int balanceTolerance) {
+                                 boolean regionBalance, int balanceTolerance, long splitQps,
+                                 Duration splitLoadDuration) {
         public static final ScheduleConfig DEFAULTS = new ScheduleConfig(DataSize.ofMegabytes(96), 960_000,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofSeconds(1), 4,
-                Duration.ofMinutes(10), true, true, true, 1);
+                Duration.ofMinutes(10), true, true, true, 1, 3000, Duration.ofSeconds(10));
 
         public ScheduleConfig {
             if (maxStoreDownTime.compareTo(storeDownTime) < 0) {
@@ -82,27 +85,37 @@ public record PdConfig(long memberId, Path dataDir, List<PdMember> members, Dura
                     s.getBoolean("schedule.replica-repair", d.replicaRepair),
                     s.getBoolean("schedule.leader-balance", d.leaderBalance),
                     s.getBoolean("schedule.region-balance", d.regionBalance),
-                    s.getInt("schedule.balance-tolerance", d.balanceTolerance));
+                    s.getInt("schedule.balance-tolerance", d.balanceTolerance),
+                    s.getLong("schedule.split-qps", d.splitQps),
+                    s.getDuration("schedule.split-load-duration", d.splitLoadDuration));
         }
 
         /** These settings with other split thresholds (tests). */
         public ScheduleConfig withSplit(DataSize size, long keys, Duration coolDown) {
             return new ScheduleConfig(size, keys, coolDown, storeDownTime, maxStoreDownTime, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance);
+                    balanceTolerance, splitQps, splitLoadDuration);
         }
 
         /** These settings with other store timings (tests). */
         public ScheduleConfig withDownTimes(Duration disconnected, Duration down) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, disconnected, down, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance);
+                    balanceTolerance, splitQps, splitLoadDuration);
         }
 
         /** These settings with the balancers on or off (tests). */
         public ScheduleConfig withBalance(boolean leaders, boolean regions) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
-                    maxOperatorsPerStore, operatorTimeout, replicaRepair, leaders, regions, balanceTolerance);
+                    maxOperatorsPerStore, operatorTimeout, replicaRepair, leaders, regions, balanceTolerance,
+                    splitQps, splitLoadDuration);
+        }
+
+        /** These settings with another load-split threshold (tests). */
+        public ScheduleConfig withLoadSplit(long qps, Duration duration) {
+            return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
+                    maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
+                    balanceTolerance, qps, duration);
         }
     }
 

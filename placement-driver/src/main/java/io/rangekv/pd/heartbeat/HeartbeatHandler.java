@@ -45,6 +45,8 @@ public final class HeartbeatHandler {
     private final IdAllocator ids;
     private final OperatorController operators;
     private final AtomicBoolean bootstrapping = new AtomicBoolean();
+    /** Regions over the load threshold, and since when (the pd-schedule thread only). */
+    private final java.util.Map<Long, Long> hotSinceNanos = new java.util.HashMap<>();
 
     public HeartbeatHandler(PdConfig config, ClusterMetadata metadata, PdRaftGroup raft, StoreStatsBook storeStats,
                             RegionStatsBook regionStats, InstructionQueue instructions, IdAllocator ids,
@@ -190,7 +192,8 @@ public final class HeartbeatHandler {
             if (instructions.isBusy(regionId)) {
                 continue;
             }
-            splitChecker.check(report).ifPresent(reason -> splits.add(
+            java.time.Duration hotFor = hotSince(regionId, splitChecker.isHot(report));
+            splitChecker.check(report, hotFor).ifPresent(reason -> splits.add(
                     newSplit(report.getRegion(), reason).thenAccept(i -> {
                         instructions.offer(i);
                         synchronized (reply) {
@@ -212,6 +215,16 @@ public final class HeartbeatHandler {
                 .setState(MetaProto.StoreState.valueOf(state.name())).build();
         return raft.propose(PdProto.PdCommand.newBuilder()
                 .setPutStore(PdProto.PutStoreCommand.newBuilder().setStore(updated)).build());
+    }
+
+    /** How long the region has been over the load threshold without a break (zero when it is not now). */
+    private java.time.Duration hotSince(long regionId, boolean hot) {
+        long now = System.nanoTime();
+        if (!hot) {
+            hotSinceNanos.remove(regionId);
+            return java.time.Duration.ZERO;
+        }
+        return java.time.Duration.ofNanos(now - hotSinceNanos.computeIfAbsent(regionId, id -> now));
     }
 
     /** A split instruction with fresh ids for the new region and its peers; an empty key lets the store choose. */

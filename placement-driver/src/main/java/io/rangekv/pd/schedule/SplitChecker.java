@@ -6,8 +6,9 @@ import io.rangekv.proto.gen.PdProto;
 import java.util.Optional;
 
 /**
- * Decides from a region's report whether it has outgrown the split thresholds. Pure: report and thresholds in, a
- * reason (or nothing) out.
+ * Decides from a region's report whether it has outgrown the split thresholds: size, key count, or load (keys read
+ * and written per second above {@code schedule.split-qps} for {@code schedule.split-load-duration}). Pure: report,
+ * how long the region has been hot, and thresholds in; a reason (or nothing) out.
  */
 public final class SplitChecker {
     private final PdConfig.ScheduleConfig config;
@@ -16,8 +17,22 @@ public final class SplitChecker {
         this.config = config;
     }
 
-    /** Why the region should be split now, or empty. */
-    public Optional<String> check(PdProto.RegionReport report) {
+    /** Keys read and written per second in the report's interval. */
+    public static double qps(PdProto.RegionReport report) {
+        return (report.getKeysRead() + report.getKeysWritten()) * 1000.0 / Math.max(1, report.getIntervalMs());
+    }
+
+    /** True when this report alone is over the load threshold. */
+    public boolean isHot(PdProto.RegionReport report) {
+        return config.splitQps() > 0 && qps(report) > config.splitQps();
+    }
+
+    /** Why the region should be split now, or empty; {@code hotFor}: how long it has been hot without a break. */
+    public Optional<String> check(PdProto.RegionReport report, java.time.Duration hotFor) {
+        if (isHot(report) && hotFor.compareTo(config.splitLoadDuration()) >= 0) {
+            return Optional.of(String.format("load %.0f keys/s > schedule.split-qps %d for %d s", qps(report),
+                    config.splitQps(), hotFor.toSeconds()));
+        }
         long maxBytes = config.splitSize().bytes();
         if (maxBytes > 0 && report.getApproximateBytes() > maxBytes) {
             return Optional.of("size " + report.getApproximateBytes() + " B > schedule.split-size " + maxBytes + " B");

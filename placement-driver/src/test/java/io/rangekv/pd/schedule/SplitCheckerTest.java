@@ -24,12 +24,25 @@ class SplitCheckerTest {
     void splitsPastEitherThresholdAndNeverWhenDisabled() {
         SplitChecker checker = new SplitChecker(PdConfig.ScheduleConfig.DEFAULTS.withSplit(DataSize.ofBytes(1000), 10,
                 Duration.ofSeconds(1)));
-        assertTrue(checker.check(report(1001, 1, 1)).orElseThrow().contains("split-size"));
-        assertTrue(checker.check(report(1, 11, 1)).orElseThrow().contains("split-keys"));
-        assertFalse(checker.check(report(1000, 10, 1)).isPresent());
+        assertTrue(checker.check(report(1001, 1, 1), Duration.ZERO).orElseThrow().contains("split-size"));
+        assertTrue(checker.check(report(1, 11, 1), Duration.ZERO).orElseThrow().contains("split-keys"));
+        assertFalse(checker.check(report(1000, 10, 1), Duration.ZERO).isPresent());
         SplitChecker off = new SplitChecker(PdConfig.ScheduleConfig.DEFAULTS.withSplit(DataSize.ofBytes(0), 0,
                 Duration.ofSeconds(1)));
-        assertFalse(off.check(report(Long.MAX_VALUE, Long.MAX_VALUE, 1)).isPresent());
+        assertFalse(off.check(report(Long.MAX_VALUE, Long.MAX_VALUE, 1), Duration.ZERO).isPresent());
+    }
+
+    @Test
+    void aRegionHotForLongEnoughIsSplitByLoad() {
+        SplitChecker checker = new SplitChecker(PdConfig.ScheduleConfig.DEFAULTS.withSplit(DataSize.ofBytes(0), 0,
+                Duration.ofSeconds(1)).withLoadSplit(100, Duration.ofSeconds(5)));
+        PdProto.RegionReport busy = report(10, 10, 1).toBuilder().setIntervalMs(1000).setKeysRead(150)
+                .setKeysWritten(10).build();
+        assertTrue(checker.isHot(busy));
+        assertFalse(checker.check(busy, Duration.ofSeconds(4)).isPresent(), "not hot for long enough yet");
+        assertTrue(checker.check(busy, Duration.ofSeconds(5)).orElseThrow().contains("split-qps"));
+        PdProto.RegionReport calm = busy.toBuilder().setKeysRead(50).build();
+        assertFalse(checker.isHot(calm));
     }
 
     @Test
