@@ -83,8 +83,14 @@ public final class RouterServer implements AutoCloseable {
                     HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(reply.body()));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
-            // The rest of the body is still on its way: close rather than read it.
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            // On a keep-alive connection the aggregator drops the rest of the body as it arrives and the connection
+            // stays usable; closing at once instead would reset it under a client still sending (it then sees no
+            // answer at all).
+            if (io.netty.handler.codec.http.HttpUtil.isKeepAlive(oversized)) {
+                ctx.writeAndFlush(response);
+            } else {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
         }
     }
 }

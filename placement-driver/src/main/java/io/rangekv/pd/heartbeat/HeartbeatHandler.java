@@ -47,6 +47,10 @@ public final class HeartbeatHandler {
     private final AtomicBoolean bootstrapping = new AtomicBoolean();
     /** Regions over the load threshold, and since when (the pd-schedule thread only). */
     private final java.util.Map<Long, Long> hotSinceNanos = new java.util.HashMap<>();
+    /** Per store, the regions it should host but does not, and since when (the pd-schedule thread only). */
+    private final java.util.Map<Long, java.util.Map<Long, Long>> missingSince = new java.util.HashMap<>();
+    /** A new split child or a replica just added is not missing: its store starts it within a few seconds. */
+    static final java.time.Duration MISSING_REPLICA_GRACE = java.time.Duration.ofSeconds(5);
 
     public HeartbeatHandler(PdConfig config, ClusterMetadata metadata, PdRaftGroup raft, StoreStatsBook storeStats,
                             RegionStatsBook regionStats, InstructionQueue instructions, IdAllocator ids,
@@ -100,6 +104,7 @@ public final class HeartbeatHandler {
                 metadata.stores().forEach(s -> reply.addStores(MetaCodec.toProto(s)));
             }
             bootstrapReplicaFor(request).ifPresent(reply::addInstructions);
+            reply.addAllInstructions(missingReplicasOf(request));
             reply.addAllInstructions(operators.onStoreReport(request.getStoreId(),
                     java.util.Set.copyOf(request.getRegionIdsList())));
             return reply.build();
@@ -129,6 +134,42 @@ public final class HeartbeatHandler {
                         LOG.info("cluster bootstrapped: first region {} on stores {}", b.firstRegion(), chosen);
                     }
                 });
+    }
+
+    /**
+     * Replicas the metadata places on this store that the store does not host, for longer than
+     * {@link #MISSING_REPLICA_GRACE}: typically a replica that missed a split because it caught up through a
+     * RaftSnapshot taken after it (the snapshot carries the parent's new range, never the child). The store is told
+     * to create it from the region's initial descriptor; the leader then catches it up. Regions with an operator
+     * are the operator's business.
+     */
+    private List<PdProto.StoreInstruction> missingReplicasOf(PdProto.StoreHeartbeatRequest request) {
+        long storeId = request.getStoreId();
+        java.util.Set<Long> hosted = java.util.Set.copyOf(request.getRegionIdsList());
+        long now = System.nanoTime();
+        List<PdProto.StoreInstruction> out = new ArrayList<>();
+        java.util.Set<Long> stillMissing = new java.util.HashSet<>();
+        for (Region region : metadata.regions()) {
+            Optional<io.rangekv.meta.Peer> peer = region.peerOnStore(storeId);
+            if (peer.isEmpty() || hosted.contains(region.regionId()) || operators.hasOperator(region.regionId())) {
+                continue;
+            }
+            Optional<Region> initial = regionStats.initialRegion(region.regionId());
+            if (initial.isEmpty()) {
+                continue;
+            }
+            stillMissing.add(region.regionId());
+            long since = missingSince.computeIfAbsent(storeId, s -> new java.util.HashMap<>())
+                    .computeIfAbsent(region.regionId(), r -> now);
+            if (now - since > MISSING_REPLICA_GRACE.toNanos()) {
+                LOG.info("store {} lacks its replica {} of region {}: asking it to create it", storeId,
+                        peer.get().peerId(), region.regionId());
+                out.add(PdProto.StoreInstruction.newBuilder().setCreateReplica(PdProto.CreateReplica.newBuilder()
+                        .setRegion(MetaCodec.toProto(initial.get())).setPeerId(peer.get().peerId())).build());
+            }
+        }
+        missingSince.computeIfAbsent(storeId, s -> new java.util.HashMap<>()).keySet().retainAll(stillMissing);
+        return out;
     }
 
     /** The first region's replica for a store that is one of its peers and does not host it yet. */

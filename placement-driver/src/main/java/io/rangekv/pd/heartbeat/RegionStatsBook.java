@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RegionStatsBook {
     private final Clock clock;
     private final Map<Long, Stats> byRegion = new ConcurrentHashMap<>();
+    private final Map<Long, io.rangekv.meta.Region> initialRegions = new ConcurrentHashMap<>();
 
     /** One region's latest report, rates per second over the report's interval. */
     public record Stats(Peer leader, long approximateBytes, long approximateKeys, double writeBytesPerSec,
@@ -34,11 +35,19 @@ public final class RegionStatsBook {
     }
 
     public void record(PdProto.RegionReport report) {
+        if (report.hasInitialRegion()) {
+            initialRegions.put(report.getRegion().getRegionId(), MetaCodec.fromProto(report.getInitialRegion()));
+        }
         double seconds = Math.max(1, report.getIntervalMs()) / 1000.0;
         byRegion.put(report.getRegion().getRegionId(), new Stats(MetaCodec.fromProto(report.getLeader()),
                 report.getApproximateBytes(), report.getApproximateKeys(),
                 report.getBytesWritten() / seconds, report.getBytesRead() / seconds,
                 report.getKeysWritten() / seconds, report.getKeysRead() / seconds, clock.nanoTime()));
+    }
+
+    /** The region as it was at log index 0, as its leader reported: what a new replica starts from. */
+    public Optional<io.rangekv.meta.Region> initialRegion(long regionId) {
+        return Optional.ofNullable(initialRegions.get(regionId));
     }
 
     public Optional<Stats> latest(long regionId) {
@@ -54,5 +63,6 @@ public final class RegionStatsBook {
 
     public void clear() {
         byRegion.clear();
+        initialRegions.clear();
     }
 }
