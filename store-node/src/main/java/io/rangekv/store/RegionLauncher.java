@@ -4,6 +4,7 @@ import io.rangekv.store.engine.Engine;
 import io.rangekv.store.raft.JraftRaftGroup;
 import io.rangekv.store.raft.RaftEndpoint;
 import io.rangekv.store.raft.RegionStateMachine;
+import io.rangekv.store.raft.SplitChildSeed;
 import io.rangekv.store.raft.log.RaftLogDb;
 import io.rangekv.store.raft.log.SharedLogServiceFactory;
 import io.rangekv.store.region.RegionPeer;
@@ -45,7 +46,7 @@ final class RegionLauncher implements RegionRegistry.Launcher {
         RegionPeer peer = new RegionPeer(state, config.storeId(), engine, directory, regions, threads.kv(),
                 config.raft().snapshotLogEntries());
         RegionStateMachine fsm = new RegionStateMachine(engine, state, peer, threads.snapshot());
-        Path groupDir = config.dataDir().resolve("raft").resolve(JraftRaftGroup.groupId(state.region().regionId()));
+        Path groupDir = groupDir(state.region().regionId());
         // Every replica of a region starts from the region's peer list as recorded; the library ignores it once the
         // group has its own log or RaftSnapshot.
         JraftRaftGroup group = JraftRaftGroup.start(state.region(), true, endpoint, groupDir, config.raft(), fsm,
@@ -55,7 +56,23 @@ final class RegionLauncher implements RegionRegistry.Launcher {
     }
 
     @Override
+    public RegionPeer launchSplitChild(RegionState state) {
+        return launch(SplitChildSeed.seedIfAbsent(groupDir(state.region().regionId()), state, engine, directory));
+    }
+
+    private Path groupDir(long regionId) {
+        return config.dataDir().resolve("raft").resolve(JraftRaftGroup.groupId(regionId));
+    }
+
+    @Override
     public void destroy(long regionId) {
         raftLog.destroyGroup(JraftRaftGroup.groupId(regionId));
+        // Its RaftSnapshots and meta too: a replica of the same region created here later must start empty.
+        Path dir = groupDir(regionId);
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot delete " + dir, e);
+        }
     }
 }

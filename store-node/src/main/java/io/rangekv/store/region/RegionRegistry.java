@@ -42,6 +42,9 @@ public final class RegionRegistry implements RegionHost {
     public interface Launcher {
         RegionPeer launch(RegionState state);
 
+        /** Starts a split child, first giving its group the data it inherits as a RaftSnapshot (see SplitChildSeed). */
+        RegionPeer launchSplitChild(RegionState state);
+
         /** Deletes a stopped group's Raft log (its replica left this store). */
         void destroy(long regionId);
     }
@@ -111,6 +114,16 @@ public final class RegionRegistry implements RegionHost {
     }
 
     /** Starts a replica now, on the calling thread (start-up, or the admin thread). */
+    private RegionPeer startChild(RegionState state) {
+        RegionPeer existing = peers.get(state.region().regionId());
+        if (existing != null) {
+            return existing;
+        }
+        RegionPeer peer = launcher.launchSplitChild(state);
+        peers.put(state.region().regionId(), peer);
+        return peer;
+    }
+
     private RegionPeer start(RegionState state) {
         RegionPeer existing = peers.get(state.region().regionId());
         if (existing != null) {
@@ -150,7 +163,7 @@ public final class RegionRegistry implements RegionHost {
             }
             try {
                 catalog.remember(new RegionCatalog.Entry(child, parentRegionId, splitIndex));
-                start(child);
+                startChild(child);
                 LOG.info("started region {} {} from a split", child.region().regionId(), child.region().range());
             } catch (RuntimeException e) {
                 LOG.error("could not start split child {}", child.region(), e);
@@ -167,7 +180,7 @@ public final class RegionRegistry implements RegionHost {
         for (RegionCatalog.Entry entry : waiting) {
             if (entry.parentIndex() <= appliedIndex && waiting.remove(entry)) {
                 admin.execute(() -> {
-                    start(entry.fresh());
+                    startChild(entry.fresh());
                     LOG.info("restarted split child {} after its parent {} reached index {}", entry.regionId(),
                             regionId, entry.parentIndex());
                 });
