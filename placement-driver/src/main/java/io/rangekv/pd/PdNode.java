@@ -89,7 +89,8 @@ public final class PdNode implements AutoCloseable {
             PdRpcService service = new PdRpcService(config, raft, metadata, heartbeats, storeStats, regionStats,
                     ids, schedule);
             started.add(PdServer.start(self.host(), self.rpcPort(), service));
-            RegionAdmin admin = new RegionAdmin(metadata, regionStats, instructions, heartbeats, operators, ids);
+            RegionAdmin admin = new RegionAdmin(metadata, regionStats, instructions, heartbeats, operators, ids,
+                    storeStats);
             started.add(AdminHttpServer.start(self.host(), self.httpPort(), config, raft, metadata, service, admin,
                     operators));
             LOG.info("PD member {} serving RPC at {}, Raft at {}, HTTP at {}", self.memberId(), self.rpcAddress(),

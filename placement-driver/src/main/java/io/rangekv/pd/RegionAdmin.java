@@ -34,13 +34,17 @@ public final class RegionAdmin {
     private final HeartbeatHandler heartbeats;
     private final OperatorController operators;
     private final IdAllocator ids;
+    private final java.util.function.BiPredicate<Long, Long> hostsOldReplica;
 
     /** How an admin request ended: done (with the regions it produced) or still on its way when the wait ran out. */
     public record Result(boolean done, List<Region> regions, String message) {
     }
 
     public RegionAdmin(ClusterMetadata metadata, RegionStatsBook regionStats, InstructionQueue instructions,
-                       HeartbeatHandler heartbeats, OperatorController operators, IdAllocator ids) {
+                       HeartbeatHandler heartbeats, OperatorController operators, IdAllocator ids,
+                       io.rangekv.pd.heartbeat.StoreStatsBook storeStats) {
+        this.hostsOldReplica = (storeId, regionId) -> storeStats.latest(storeId)
+                .map(e -> e.regionIds().contains(regionId)).orElse(false);
         this.metadata = metadata;
         this.regionStats = regionStats;
         this.instructions = instructions;
@@ -117,6 +121,10 @@ public final class RegionAdmin {
         if (region.peerOnStore(storeId).isPresent()) {
             throw RequestException.invalidArgument("region " + region.regionId() + " already has a replica on store "
                     + storeId);
+        }
+        if (hostsOldReplica.test(storeId, region.regionId())) {
+            throw RequestException.invalidArgument("store " + storeId + " still runs an old replica of region "
+                    + region.regionId() + "; it is being destroyed, retry in a few seconds");
         }
         return Peer.learner(ids.allocate(1).join(), storeId);
     }

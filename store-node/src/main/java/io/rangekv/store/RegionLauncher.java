@@ -46,6 +46,9 @@ final class RegionLauncher implements RegionRegistry.Launcher {
         RegionPeer peer = new RegionPeer(state, config.storeId(), engine, directory, regions, threads.kv(),
                 config.raft().snapshotLogEntries());
         RegionStateMachine fsm = new RegionStateMachine(engine, state, peer, threads.snapshot());
+        long regionId = state.region().regionId();
+        fsm.setOtherRegions(range -> regions.regionsOverlapping(range).stream()
+                .filter(r -> r.regionId() != regionId).map(io.rangekv.meta.Region::range).toList());
         Path groupDir = groupDir(state.region().regionId());
         // Every replica of a region starts from the region's peer list as recorded; the library ignores it once the
         // group has its own log or RaftSnapshot.

@@ -49,6 +49,7 @@ public final class HeartbeatHandler {
     private final java.util.Map<Long, Long> hotSinceNanos = new java.util.HashMap<>();
     /** Per store, the regions it should host but does not, and since when (the pd-schedule thread only). */
     private final java.util.Map<Long, java.util.Map<Long, Long>> missingSince = new java.util.HashMap<>();
+    private final java.util.Map<Long, java.util.Map<Long, Long>> straySince = new java.util.HashMap<>();
     /** A new split child or a replica just added is not missing: its store starts it within a few seconds. */
     static final java.time.Duration MISSING_REPLICA_GRACE = java.time.Duration.ofSeconds(5);
 
@@ -105,6 +106,7 @@ public final class HeartbeatHandler {
             }
             bootstrapReplicaFor(request).ifPresent(reply::addInstructions);
             reply.addAllInstructions(missingReplicasOf(request));
+            reply.addAllInstructions(strayReplicasOf(request));
             reply.addAllInstructions(operators.onStoreReport(request.getStoreId(),
                     java.util.Set.copyOf(request.getRegionIdsList())));
             return reply.build();
@@ -169,6 +171,35 @@ public final class HeartbeatHandler {
             }
         }
         missingSince.computeIfAbsent(storeId, s -> new java.util.HashMap<>()).keySet().retainAll(stillMissing);
+        return out;
+    }
+
+    /**
+     * Replicas a store hosts that their region no longer lists, for longer than the grace: a replica removed while
+     * it was behind never applies its own removal and would linger as a zombie of the region's Raft group (and,
+     * since the Raft library knows peers by address, silently become the replica of a later re-add). The store is
+     * told to destroy it.
+     */
+    private List<PdProto.StoreInstruction> strayReplicasOf(PdProto.StoreHeartbeatRequest request) {
+        long storeId = request.getStoreId();
+        long now = System.nanoTime();
+        List<PdProto.StoreInstruction> out = new ArrayList<>();
+        java.util.Set<Long> stray = new java.util.HashSet<>();
+        for (long regionId : request.getRegionIdsList()) {
+            Optional<Region> region = metadata.regionById(regionId);
+            if (region.isEmpty() || region.get().peerOnStore(storeId).isPresent()
+                    || operators.hasOperator(regionId)) {
+                continue;
+            }
+            stray.add(regionId);
+            long since = straySince.computeIfAbsent(storeId, s -> new java.util.HashMap<>())
+                    .computeIfAbsent(regionId, r -> now);
+            if (now - since > MISSING_REPLICA_GRACE.toNanos()) {
+                out.add(PdProto.StoreInstruction.newBuilder().setDestroyReplica(PdProto.DestroyReplica.newBuilder()
+                        .setRegionId(regionId).setEpoch(MetaCodec.toProto(region.get().epoch()))).build());
+            }
+        }
+        straySince.computeIfAbsent(storeId, s -> new java.util.HashMap<>()).keySet().retainAll(stray);
         return out;
     }
 

@@ -58,7 +58,8 @@ public final class BalanceScheduler {
         // Prefer a region the busiest store does not lead: no leader transfer needed before the removal.
         Optional<RegionView> candidate = view.regions().stream()
                 .filter(r -> !busy.test(r.regionId()))
-                .filter(r -> r.region().peerOnStore(most).isPresent() && r.region().peerOnStore(least).isEmpty())
+                .filter(r -> r.region().peerOnStore(most).isPresent() && r.region().peerOnStore(least).isEmpty()
+                        && !view.hostsOldReplica(least, r))
                 .filter(r -> r.region().peers().stream().allMatch(p -> view.state(p.storeId())
                         == io.rangekv.meta.StoreState.UP))
                 .min(Comparator.comparing((RegionView r) -> r.ledBy(most)).thenComparingLong(RegionView::regionId));

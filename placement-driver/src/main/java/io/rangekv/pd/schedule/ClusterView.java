@@ -57,13 +57,23 @@ public record ClusterView(Map<Long, StoreView> stores, List<RegionView> regions,
     }
 
     /**
+     * True when the store still runs a replica of the region that the region no longer lists (removed, not yet
+     * destroyed). A new replica there would share the Raft address of the old one: wait until it is gone.
+     */
+    public boolean hostsOldReplica(long storeId, RegionView region) {
+        StoreView store = stores.get(storeId);
+        return store != null && store.hostedRegions().contains(region.regionId())
+                && region.region().peerOnStore(storeId).isEmpty();
+    }
+
+    /**
      * The UP store with the fewest replicas that holds none of {@code region}'s, for a new replica (ties: lowest
      * id, so decisions are repeatable).
      */
     public Optional<Long> bestStoreFor(RegionView region) {
         Map<Long, Long> counts = regionCounts();
         return upStores().stream().map(StoreView::storeId)
-                .filter(id -> region.region().peerOnStore(id).isEmpty())
+                .filter(id -> region.region().peerOnStore(id).isEmpty() && !hostsOldReplica(id, region))
                 .min(Comparator.comparingLong((Long id) -> counts.get(id)).thenComparingLong(id -> id));
     }
 }

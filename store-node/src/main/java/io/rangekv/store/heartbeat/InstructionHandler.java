@@ -39,6 +39,18 @@ public final class InstructionHandler {
     }
 
     public void onStoreInstruction(PdProto.StoreInstruction instruction) {
+        if (instruction.hasDestroyReplica()) {
+            long regionId = instruction.getDestroyReplica().getRegionId();
+            RegionEpoch current = MetaCodec.fromProto(instruction.getDestroyReplica().getEpoch());
+            regions.get(regionId).filter(p -> p.region().epoch().isStaleComparedTo(current)
+                            || p.region().peer(p.peerId()).isEmpty())
+                    .ifPresent(p -> {
+                        LOG.info("PD: replica {} of region {} is no longer in the region ({}); destroying it",
+                                p.peerId(), regionId, p.region());
+                        regions.retire(p);
+                    });
+            return;
+        }
         if (instruction.hasCreateReplica()) {
             Region initial = MetaCodec.fromProto(instruction.getCreateReplica().getRegion());
             long peerId = instruction.getCreateReplica().getPeerId();

@@ -57,6 +57,15 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     private volatile long firstIndexApplied;
     private volatile long appliedIndex;
 
+    /** The ranges of the other regions this store hosts that overlap a range (a snapshot install keeps out of them). */
+    private java.util.function.Function<io.rangekv.meta.KeyRange, List<io.rangekv.meta.KeyRange>> otherRegions =
+            range -> List.of();
+
+    public void setOtherRegions(
+            java.util.function.Function<io.rangekv.meta.KeyRange, List<io.rangekv.meta.KeyRange>> otherRegions) {
+        this.otherRegions = otherRegions;
+    }
+
     public RegionStateMachine(Engine engine, RegionState initial, ApplyListener listener, Executor snapshotExecutor) {
         this.engine = engine;
         this.applier = new CommandApplier(engine, initial);
@@ -211,7 +220,13 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     public boolean onSnapshotLoad(SnapshotReader reader) {
         Path file = Path.of(reader.getPath(), RegionSnapshotFile.FILE_NAME);
         try {
-            RegionSnapshotFile.Loaded loaded = RegionSnapshotFile.read(file);
+            List<io.rangekv.meta.KeyRange> keepOut = otherRegions.apply(
+                    RegionSnapshotFile.readState(file).region().range());
+            RegionSnapshotFile.Loaded loaded = RegionSnapshotFile.read(file, keepOut);
+            if (!keepOut.isEmpty()) {
+                LOG.info("region {} installs its RaftSnapshot around other regions hosted here: {}",
+                        applier.state().region().regionId(), keepOut);
+            }
             long regionId = applier.state().region().regionId();
             if (loaded.state().region().regionId() != regionId) {
                 LOG.error("RaftSnapshot for region {} holds region {}", regionId, loaded.state().region().regionId());

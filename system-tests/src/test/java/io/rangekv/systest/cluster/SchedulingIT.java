@@ -227,7 +227,24 @@ class SchedulingIT {
         Collection<Region> regions = leader.metadata().regions();
         Map<Long, Long> replicas = counts(regions, true, leader);
         Map<Long, Long> leaders = counts(regions, false, leader);
-        int total = writers.stopAndVerify();
+        int total;
+        try {
+            total = writers.stopAndVerify();
+        } catch (AssertionError e) {
+            StringBuilder where = new StringBuilder();
+            for (Region r : leader.metadata().regions()) {
+                for (long s = 1; s <= 5; s++) {
+                    long storeId = s;
+                    cluster.replica(storeId, r.regionId()).ifPresent(p -> where.append("region ")
+                            .append(r.regionId()).append(" store ").append(storeId).append(": ")
+                            .append(cluster.contentOf(storeId, p.region()).size()).append(" keys, applied ")
+                            .append(p.stats().appliedIndex()).append(", snapshots installed ")
+                            .append(p.stats().snapshotsInstalled()).append('\n'));
+                }
+            }
+            throw new AssertionError(e.getMessage() + "\nregions " + leader.metadata().regions() + "\n"
+                    + leader.regionLeaders() + "\n" + where + cluster.dump(), e);
+        }
         cluster.assertReplicasConverged();
         System.out.printf("scale-out 3 -> 5 stores: %d regions balanced in %d ms; replicas per store %s "
                         + "(coefficient of variation %.3f), leaders %s (%.3f); %d acknowledged writes, %d failed%n",
