@@ -244,11 +244,8 @@ public final class HeartbeatHandler {
         List<CompletableFuture<Void>> splits = new ArrayList<>();
         for (PdProto.RegionReport report : request.getRegionsList()) {
             long regionId = report.getRegion().getRegionId();
-            Optional<PdProto.RegionInstruction> queued = instructions.due(regionId, report);
-            if (queued.isPresent()) {
-                reply.addInstructions(queued.get());
-                continue;
-            }
+            // A running operator goes first: a split queued meanwhile waits (its epoch check drops it if the
+            // operator changed the region), and none is decided while the membership is changing.
             if (report.hasLeader()) {
                 Optional<PdProto.RegionInstruction> step = operators.onRegionReport(new RegionView(
                         MetaCodec.fromProto(report.getRegion()), Optional.of(MetaCodec.fromProto(report.getLeader()))),
@@ -258,8 +255,13 @@ public final class HeartbeatHandler {
                     continue;
                 }
                 if (operators.hasOperator(regionId)) {
-                    continue; // no split while the membership is changing
+                    continue;
                 }
+            }
+            Optional<PdProto.RegionInstruction> queued = instructions.due(regionId, report);
+            if (queued.isPresent()) {
+                reply.addInstructions(queued.get());
+                continue;
             }
             if (instructions.isBusy(regionId)) {
                 continue;
