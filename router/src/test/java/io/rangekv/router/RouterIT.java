@@ -198,6 +198,25 @@ class RouterIT {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInRequestOrder() throws Exception {
+        assertEquals(204, send("PUT", "/pipe", "first").statusCode());
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", router.port())) {
+            socket.setSoTimeout(20_000);
+            // A scan across three regions takes several round trips; /health answers at once.
+            String requests = "GET /v1/scan?prefix=k&limit=1000 HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /pipe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int scan = all.indexOf("\"pairs\"");
+            int health = all.indexOf("\"status\"");
+            int pipe = all.indexOf("first");
+            assertTrue(scan >= 0 && health > scan && pipe > health, all);
+        }
+    }
+
+    @Test
     void adminRequestsPassThroughToThePdFollowingItsRedirect() throws Exception {
         HttpResponse<byte[]> r = send("POST", "/v1/admin/regions/7/split?x=1", "{\"key\": \"m\"}");
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));

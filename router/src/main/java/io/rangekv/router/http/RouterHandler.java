@@ -60,7 +60,18 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
             reply = CompletableFuture.failedFuture(e);
         }
         boolean head = method.equals("HEAD");
-        reply.whenComplete((r, error) -> write(ctx, error == null ? r : HttpReply.error(error), keepAlive, head));
+        ResponseOrder inOrder = ctx.channel().attr(ResponseOrder.KEY).get();
+        if (inOrder == null) {
+            inOrder = new ResponseOrder();
+            ctx.channel().attr(ResponseOrder.KEY).set(inOrder);
+        }
+        ResponseOrder order = inOrder;
+        long seq = order.arrive();
+        reply.whenComplete((r, error) -> {
+            HttpReply answer = error == null ? r : HttpReply.error(error);
+            // Back on this connection's event loop, in request order (pipelined requests complete in any order).
+            ctx.executor().execute(() -> order.complete(seq, () -> write(ctx, answer, keepAlive, head)));
+        });
     }
 
     private CompletableFuture<HttpReply> route(String method, String rawPath, String rawQuery, byte[] body) {
