@@ -67,6 +67,17 @@ public record KeyRange(Key start, Key end) {
     }
 
     /** The left part {@code [start, splitKey)}. */
+    /** The union with an adjacent range (this end is its start, or its end is this start); empty if they do not touch. */
+    public java.util.Optional<KeyRange> joinWith(KeyRange other) {
+        if (!isEndUnbounded() && end.equals(other.start)) {
+            return java.util.Optional.of(new KeyRange(start, other.end));
+        }
+        if (!other.isEndUnbounded() && other.end.equals(start)) {
+            return java.util.Optional.of(new KeyRange(other.start, end));
+        }
+        return java.util.Optional.empty();
+    }
+
     public KeyRange leftOf(Key splitKey) {
         return new KeyRange(start, splitKey);
     }

@@ -47,8 +47,17 @@ final class RegionLauncher implements RegionRegistry.Launcher {
                 config.raft().snapshotLogEntries());
         RegionStateMachine fsm = new RegionStateMachine(engine, state, peer, threads.snapshot());
         long regionId = state.region().regionId();
-        fsm.setOtherRegions(range -> regions.regionsOverlapping(range).stream()
-                .filter(r -> r.regionId() != regionId).map(io.rangekv.meta.Region::range).toList());
+        fsm.setNeighbours(new RegionStateMachine.Neighbours() {
+            @Override
+            public java.util.List<io.rangekv.meta.Region> overlapping(io.rangekv.meta.KeyRange range) {
+                return regions.regionsOverlapping(range).stream().filter(r -> r.regionId() != regionId).toList();
+            }
+
+            @Override
+            public void retireSuperseded(java.util.List<Long> regionIds) {
+                regions.retireSuperseded(regionIds);
+            }
+        });
         Path groupDir = groupDir(state.region().regionId());
         // Every replica of a region starts from the region's peer list as recorded; the library ignores it once the
         // group has its own log or RaftSnapshot.

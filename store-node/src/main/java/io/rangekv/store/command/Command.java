@@ -96,6 +96,37 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * Merge, step 1 (source region): freezes the region for a merge into {@code targetRegionId}. From this entry on
+     * the region applies no data command and no shape change, so every replica ends with the same data.
+     */
+    record PrepareMerge(long targetRegionId) implements Command {
+        @Override
+        public boolean isAdmin() {
+            return true;
+        }
+    }
+
+    /**
+     * Merge, step 2 (target region): extends the region over the adjacent {@code source}, as it was when frozen.
+     * Data moves nowhere: every store holding a replica of the target holds the source's frozen replica in the same
+     * engine.
+     */
+    record CommitMerge(io.rangekv.meta.Region source) implements Command {
+        @Override
+        public boolean isAdmin() {
+            return true;
+        }
+    }
+
+    /** Undoes {@link PrepareMerge} when the merge is abandoned before it committed; {@code version + 1}. */
+    record RollbackMerge() implements Command {
+        @Override
+        public boolean isAdmin() {
+            return true;
+        }
+    }
+
     /** Replaces the region's peer list ({@code confVersion + 1}); the Raft membership follows it. */
     record ChangePeers(List<Peer> peers) implements Command {
         public ChangePeers {

@@ -114,6 +114,7 @@ public final class HeartbeatSender implements AutoCloseable {
         PdProto.StoreHeartbeatRequest.Builder hb = PdProto.StoreHeartbeatRequest.newBuilder()
                 .setStoreId(storeId).setStats(stats(hosted)).setKnownStoresVersion(knownStoresVersion);
         hosted.forEach(p -> hb.addRegionIds(p.regionId()));
+        hosted.stream().filter(RegionPeer::isFrozen).forEach(p -> hb.addMergingRegionIds(p.regionId()));
         PdProto.StoreHeartbeatResponse reply = call(PdProto.PdRequest.newBuilder().setStoreHeartbeat(hb))
                 .getStoreHeartbeat();
         if (reply.getStoresCount() > 0) {

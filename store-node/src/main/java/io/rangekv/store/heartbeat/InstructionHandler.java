@@ -5,6 +5,7 @@ import io.rangekv.meta.Peer;
 import io.rangekv.meta.Region;
 import io.rangekv.meta.RegionEpoch;
 import io.rangekv.proto.gen.PdProto;
+import io.rangekv.store.command.Command;
 import io.rangekv.store.command.CommandResult;
 import io.rangekv.store.region.RegionPeer;
 import io.rangekv.store.region.RegionRegistry;
@@ -79,6 +80,9 @@ public final class InstructionHandler {
             return changePeers(peer, MetaCodec.peersFromProto(instruction.getChangePeers().getPeersList()),
                     instruction.getReason());
         }
+        if (instruction.hasPrepareMerge() || instruction.hasCommitMerge() || instruction.hasRollbackMerge()) {
+            return mergeStep(peer, instruction);
+        }
         if (instruction.hasTransferLeader()) {
             long to = instruction.getTransferLeader().getToStoreId();
             LOG.info("PD: transfer the leader of region {} to store {} ({})", peer.regionId(), to,
@@ -111,6 +115,39 @@ public final class InstructionHandler {
                 return List.<Region>of();
             }
             return List.of(region);
+        });
+    }
+
+    /**
+     * One step of a merge, proposed through the region's log. Heartbeats repeat the step until the PD sees it done:
+     * a freeze already applied is not proposed again, nor a step still in flight.
+     */
+    private CompletableFuture<List<Region>> mergeStep(RegionPeer peer, PdProto.RegionInstruction instruction) {
+        Command step;
+        if (instruction.hasPrepareMerge()) {
+            if (peer.isFrozen()) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            step = new Command.PrepareMerge(instruction.getPrepareMerge().getTargetRegionId());
+        } else if (instruction.hasCommitMerge()) {
+            step = new Command.CommitMerge(MetaCodec.fromProto(instruction.getCommitMerge().getSource()));
+        } else {
+            if (!peer.isFrozen()) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            step = new Command.RollbackMerge();
+        }
+        if (!changing.add(peer.regionId())) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        LOG.info("PD: region {} {} ({})", peer.regionId(), step, instruction.getReason());
+        return peer.proposeShapeChange(step).handle((result, e) -> {
+            changing.remove(peer.regionId());
+            if (e != null) {
+                LOG.warn("{} of region {} failed: {}", step, peer.regionId(), e.getMessage());
+                return List.<Region>of();
+            }
+            return List.of(((CommandResult.RegionChanged) result).left());
         });
     }
 

@@ -62,6 +62,12 @@ public final class CommandCodec {
                     .addAllNewPeerIds(s.newPeerIds()));
         } else if (command instanceof Command.ChangePeers c) {
             b.setChangePeers(CommandProto.ChangePeers.newBuilder().addAllPeers(MetaCodec.peersToProto(c.peers())));
+        } else if (command instanceof Command.PrepareMerge pm) {
+            b.setPrepareMerge(CommandProto.PrepareMerge.newBuilder().setTargetRegionId(pm.targetRegionId()));
+        } else if (command instanceof Command.CommitMerge cm) {
+            b.setCommitMerge(CommandProto.CommitMerge.newBuilder().setSource(MetaCodec.toProto(cm.source())));
+        } else if (command instanceof Command.RollbackMerge) {
+            b.setRollbackMerge(CommandProto.RollbackMerge.getDefaultInstance());
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -102,6 +108,9 @@ public final class CommandCodec {
                     pb.getSplit().getNewRegionId(), pb.getSplit().getNewPeerIdsList());
             case CHANGE_PEERS -> new Command.ChangePeers(
                     MetaCodec.peersFromProto(pb.getChangePeers().getPeersList()));
+            case PREPARE_MERGE -> new Command.PrepareMerge(pb.getPrepareMerge().getTargetRegionId());
+            case COMMIT_MERGE -> new Command.CommitMerge(MetaCodec.fromProto(pb.getCommitMerge().getSource()));
+            case ROLLBACK_MERGE -> new Command.RollbackMerge();
             case OP_NOT_SET -> throw new IllegalArgumentException("log entry of an unknown kind (newer build?)");
         };
         return new Proposal(pb.getRegionId(), MetaCodec.fromProto(pb.getEpoch()), command);

@@ -22,13 +22,15 @@ public final class RegionStateCodec {
                 .setPeerId(state.peerId())
                 .setTombstone(state.tombstone())
                 .setInitialRegion(MetaCodec.toProto(state.initialRegion()))
+                .setMergingInto(state.mergingInto())
                 .build();
     }
 
     public static RegionState fromProto(CommandProto.RegionLocalState pb) {
         Region region = MetaCodec.fromProto(pb.getRegion());
         Region initial = pb.hasInitialRegion() ? MetaCodec.fromProto(pb.getInitialRegion()) : region;
-        return new RegionState(region, pb.getAppliedIndex(), pb.getPeerId(), pb.getTombstone(), initial);
+        return new RegionState(region, pb.getAppliedIndex(), pb.getPeerId(), pb.getTombstone(), initial,
+                pb.getMergingInto());
     }
 
     public static RegionState decode(byte[] bytes) {

@@ -10,6 +10,8 @@ import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
 import io.rangekv.error.ErrorKind;
 import io.rangekv.error.ReplicaFatalException;
+import io.rangekv.meta.KeyRange;
+import io.rangekv.meta.Region;
 import io.rangekv.store.command.CommandResult;
 import io.rangekv.store.command.Proposal;
 import io.rangekv.store.engine.Engine;
@@ -57,13 +59,28 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     private volatile long firstIndexApplied;
     private volatile long appliedIndex;
 
-    /** The ranges of the other regions this store hosts that overlap a range (a snapshot install keeps out of them). */
-    private java.util.function.Function<io.rangekv.meta.KeyRange, List<io.rangekv.meta.KeyRange>> otherRegions =
-            range -> List.of();
+    /** The other regions hosted on this store, as a RaftSnapshot install must treat them. */
+    public interface Neighbours {
+        /** The other hosted regions overlapping {@code range}. */
+        List<Region> overlapping(KeyRange range);
 
-    public void setOtherRegions(
-            java.util.function.Function<io.rangekv.meta.KeyRange, List<io.rangekv.meta.KeyRange>> otherRegions) {
-        this.otherRegions = otherRegions;
+        /** Stops the given replicas before returning (their keys are about to be overwritten). */
+        void retireSuperseded(List<Long> regionIds);
+    }
+
+    private Neighbours neighbours = new Neighbours() {
+        @Override
+        public List<Region> overlapping(KeyRange range) {
+            return List.of();
+        }
+
+        @Override
+        public void retireSuperseded(List<Long> regionIds) {
+        }
+    };
+
+    public void setNeighbours(Neighbours neighbours) {
+        this.neighbours = neighbours;
     }
 
     public RegionStateMachine(Engine engine, RegionState initial, ApplyListener listener, Executor snapshotExecutor) {
@@ -220,8 +237,19 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     public boolean onSnapshotLoad(SnapshotReader reader) {
         Path file = Path.of(reader.getPath(), RegionSnapshotFile.FILE_NAME);
         try {
-            List<io.rangekv.meta.KeyRange> keepOut = otherRegions.apply(
-                    RegionSnapshotFile.readState(file).region().range());
+            Region incoming = RegionSnapshotFile.readState(file).region();
+            // A hosted region with a higher version is newer than the snapshot (a split child it predates): its own
+            // log is authoritative, so the install keeps out of its keys. One with a lower version is older (a merge
+            // source this replica learns of by snapshot): it stops, and the snapshot's keys replace its own.
+            List<KeyRange> keepOut = new ArrayList<>();
+            List<Long> superseded = new ArrayList<>();
+            for (Region other : neighbours.overlapping(incoming.range())) {
+                if (other.epoch().version() > incoming.epoch().version()) {
+                    keepOut.add(other.range());
+                } else {
+                    superseded.add(other.regionId());
+                }
+            }
             RegionSnapshotFile.Loaded loaded = RegionSnapshotFile.read(file, keepOut);
             if (!keepOut.isEmpty()) {
                 LOG.info("region {} installs its RaftSnapshot around other regions hosted here: {}",
@@ -239,7 +267,13 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                 return true;
             }
             RegionState installed = new RegionState(loaded.state().region(), loaded.state().appliedIndex(),
-                    applier.state().peerId(), loaded.state().tombstone(), loaded.state().initialRegion());
+                    applier.state().peerId(), loaded.state().tombstone(), loaded.state().initialRegion(),
+                    loaded.state().mergingInto());
+            if (!superseded.isEmpty()) {
+                LOG.info("region {} RaftSnapshot {} supersedes regions {} hosted here", regionId, incoming,
+                        superseded);
+                neighbours.retireSuperseded(superseded);
+            }
             engine.write(loaded.batch());
             applier.reset(installed);
             appliedIndex = installed.appliedIndex();

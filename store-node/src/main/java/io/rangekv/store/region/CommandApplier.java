@@ -35,9 +35,16 @@ public final class CommandApplier {
     public record CreatedRegion(RegionState state, long splitIndex) {
     }
 
-    /** Regions the last flush created or changed, for the store to act on (start child groups, retire a peer). */
-    public record FlushOutcome(RegionState state, List<CreatedRegion> createdRegions, boolean shapeChanged) {
+    /**
+     * Regions the last flush created or changed, for the store to act on (start child groups, retire a peer, retire
+     * the replica of a region merged into this one: {@code mergedSourceIds}).
+     */
+    public record FlushOutcome(RegionState state, List<CreatedRegion> createdRegions, boolean shapeChanged,
+                               List<Long> mergedSourceIds) {
     }
+
+    /** How long CommitMerge waits for this store's replica of the source to be frozen before the replica fails. */
+    static final java.time.Duration MERGE_SOURCE_WAIT = java.time.Duration.ofSeconds(60);
 
     private final Engine engine;
     private RegionState state;
@@ -45,11 +52,18 @@ public final class CommandApplier {
     private boolean dirty;
     private boolean shapeChanged;
     private final List<CreatedRegion> created = new ArrayList<>();
+    private final List<Long> mergedSources = new ArrayList<>();
+    private final java.time.Duration mergeSourceWait;
     private long applyingIndex;
 
     public CommandApplier(Engine engine, RegionState initial) {
+        this(engine, initial, MERGE_SOURCE_WAIT);
+    }
+
+    CommandApplier(Engine engine, RegionState initial, java.time.Duration mergeSourceWait) {
         this.engine = engine;
         this.state = initial;
+        this.mergeSourceWait = mergeSourceWait;
     }
 
     public RegionState state() {
@@ -92,9 +106,10 @@ public final class CommandApplier {
         }
         pending.put(Keys.regionState(state.region().regionId()), RegionStateCodec.encode(state));
         engine.write(pending);
-        FlushOutcome outcome = new FlushOutcome(state, List.copyOf(created), shapeChanged);
+        FlushOutcome outcome = new FlushOutcome(state, List.copyOf(created), shapeChanged, List.copyOf(mergedSources));
         pending = new WriteBatch();
         created.clear();
+        mergedSources.clear();
         dirty = false;
         shapeChanged = false;
         return outcome;
@@ -105,11 +120,13 @@ public final class CommandApplier {
             return rejected(new RegionException.RegionNotFound(proposal.regionId()));
         }
         Command command = proposal.command();
+        if (state.isMerging() && !(command instanceof Command.RollbackMerge)) {
+            return rejected(frozen(region));
+        }
         boolean versionMatches = proposal.epoch().version() == region.epoch().version();
         boolean confMatches = proposal.epoch().confVersion() == region.epoch().confVersion();
-        boolean fits = command instanceof Command.Split ? versionMatches && confMatches
-                : command instanceof Command.ChangePeers ? confMatches && versionMatches
-                : versionMatches;
+        // Shape changes need the exact epoch; data commands only the key layout (version).
+        boolean fits = command.isAdmin() ? versionMatches && confMatches : versionMatches;
         if (!fits) {
             return rejected(new RegionException.EpochNotMatch(region.regionId(), List.of(region),
                     "proposed at epoch " + proposal.epoch() + ", region is at " + region.epoch()));
@@ -142,8 +159,89 @@ public final class CommandApplier {
             return split(split, region);
         } else if (command instanceof Command.ChangePeers change) {
             return changePeers(change, region);
+        } else if (command instanceof Command.PrepareMerge prepare) {
+            return prepareMerge(prepare, region);
+        } else if (command instanceof Command.CommitMerge commit) {
+            return commitMerge(commit, region);
+        } else if (command instanceof Command.RollbackMerge) {
+            return rollbackMerge(region);
         }
         return CommandResult.DONE;
+    }
+
+    private static io.rangekv.error.KvException frozen(Region region) {
+        return io.rangekv.error.RetryableException.serverBusy(java.time.Duration.ofMillis(50),
+                "region " + region.regionId() + " is frozen for a merge");
+    }
+
+    private CommandResult prepareMerge(Command.PrepareMerge prepare, Region region) {
+        if (prepare.targetRegionId() == region.regionId() || region.peers().stream().anyMatch(p -> !p.isVoter())) {
+            return rejected(io.rangekv.error.RequestException.invalidArgument("region " + region.regionId()
+                    + " cannot merge into " + prepare.targetRegionId() + " (self, or it has learners)"));
+        }
+        state = state.withMergingInto(region, prepare.targetRegionId());
+        shapeChanged = true;
+        return new CommandResult.RegionChanged(region, null);
+    }
+
+    private CommandResult rollbackMerge(Region region) {
+        if (!state.isMerging()) {
+            return rejected(io.rangekv.error.RequestException.invalidArgument(
+                    "region " + region.regionId() + " is not frozen for a merge"));
+        }
+        // A new version: any request or instruction routed while frozen is judged against the thawed region.
+        Region thawed = region.withRange(region.range(), region.epoch().withNextVersion());
+        state = state.withApplied(thawed, state.appliedIndex()).withMergingInto(thawed, 0);
+        shapeChanged = true;
+        return new CommandResult.RegionChanged(thawed, null);
+    }
+
+    /**
+     * Takes over the adjacent source region. Its data is already in this engine, frozen by PrepareMerge on this
+     * store's source replica; the PD commits only once every such replica reported frozen, so the wait below is
+     * for a store that restarted meanwhile and is replaying the source's log. A replica whose store never hosted
+     * the frozen source (it could only be one that replays this entry from scratch) fails rather than serve a
+     * range without its data.
+     */
+    private CommandResult commitMerge(Command.CommitMerge commit, Region region) {
+        Region source = commit.source();
+        java.util.Optional<KeyRange> joined = region.range().joinWith(source.range());
+        if (joined.isEmpty() || source.regionId() == region.regionId()) {
+            return rejected(io.rangekv.error.RequestException.invalidArgument("region " + source.regionId() + " "
+                    + source.range() + " is not adjacent to region " + region.regionId() + " " + region.range()));
+        }
+        awaitFrozenSource(source, region.regionId());
+        long version = Math.max(region.epoch().version(), source.epoch().version()) + 1;
+        Region merged = region.withRange(joined.get(),
+                new io.rangekv.meta.RegionEpoch(region.epoch().confVersion(), version));
+        state = state.withApplied(merged, state.appliedIndex());
+        mergedSources.add(source.regionId());
+        shapeChanged = true;
+        return new CommandResult.RegionChanged(merged, null);
+    }
+
+    private void awaitFrozenSource(Region source, long targetId) {
+        long deadline = System.nanoTime() + mergeSourceWait.toNanos();
+        while (true) {
+            byte[] raw = engine.get(Keys.regionState(source.regionId()));
+            RegionState local = raw == null ? null : RegionStateCodec.decode(raw);
+            if (local != null && !local.tombstone() && local.mergingInto() == targetId
+                    && local.region().epoch().equals(source.epoch()) && local.region().range().equals(source.range())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("merge of region " + source.regionId() + " into " + targetId
+                        + ": this store's replica of the source is not frozen as " + source + " (found "
+                        + (local == null ? "none" : local.region() + " merging into " + local.mergingInto())
+                        + "); this replica needs a RaftSnapshot of the merged region");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for merge source " + source.regionId(), e);
+            }
+        }
     }
 
     private CommandResult compareAndPut(Command.CompareAndPut cas) {
@@ -210,7 +308,8 @@ public final class CommandApplier {
             KeyRange range = region.range();
             pending.deleteRange(Keys.dataStart(range), Keys.dataEnd(range));
         }
-        state = new RegionState(changed, state.appliedIndex(), state.peerId(), removed, state.initialRegion());
+        state = new RegionState(changed, state.appliedIndex(), state.peerId(), removed, state.initialRegion(),
+                state.mergingInto());
         shapeChanged = true;
         return new CommandResult.RegionChanged(changed, null);
     }

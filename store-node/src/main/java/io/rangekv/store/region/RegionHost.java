@@ -14,6 +14,15 @@ public interface RegionHost {
     /** This replica was removed from its region: stop it and forget it. */
     void retire(RegionPeer peer);
 
+    /** The region was merged into another hosted here: stop its replica and forget it, keeping its data. */
+    void retireMerged(long sourceRegionId);
+
+    /**
+     * Stops, before returning, the replicas of regions that a RaftSnapshot about to be installed supersedes (they
+     * overlap it with an older or equal version: a merge source whose merge this store learns by snapshot).
+     */
+    void retireSuperseded(java.util.List<Long> regionIds);
+
     /** All regions hosted here whose range meets the given one, for EpochNotMatch replies. */
     java.util.List<io.rangekv.meta.Region> regionsOverlapping(io.rangekv.meta.KeyRange range);
 }

@@ -66,11 +66,14 @@ public final class RegionPeer implements ApplyListener {
     private volatile RaftGroup raftGroup;
     private volatile ApplyStats stats;
     private volatile ReplicaFatalException failed;
+    /** Frozen by PrepareMerge: serves nothing until the merge commits (and this replica retires) or rolls back. */
+    private volatile boolean frozen;
 
     public RegionPeer(RegionState initial, long storeId, Engine engine, StoreDirectory directory, RegionHost host,
                       Executor kvExecutor, long snapshotEveryEntries) {
         this.region = initial.region();
         this.initialRegion = initial.initialRegion();
+        this.frozen = initial.isMerging();
         this.peerId = initial.peerId();
         this.storeId = storeId;
         this.engine = engine;
@@ -130,6 +133,11 @@ public final class RegionPeer implements ApplyListener {
         return failed != null;
     }
 
+    /** True while frozen for a merge (PrepareMerge applied, neither committed nor rolled back). */
+    public boolean isFrozen() {
+        return frozen;
+    }
+
     /**
      * Proposes a data command routed with {@code epoch}. Completes with the apply result, or exceptionally with a
      * region error (fix the route and retry), ServerBusy, UnknownResult, or ReplicaFatal.
@@ -148,18 +156,26 @@ public final class RegionPeer implements ApplyListener {
     /** Proposes a split of this region at {@code splitKey}; leader only. */
     public CompletableFuture<CommandResult> split(Key splitKey, long newRegionId, List<Long> newPeerIds) {
         Region current = region;
-        KvException refused = checkAlive(current);
-        if (refused == null && !current.range().isStrictlyInside(splitKey)) {
-            refused = new RegionException.KeyNotInRegion(splitKey, current);
+        if (!current.range().isStrictlyInside(splitKey)) {
+            return CompletableFuture.failedFuture(new RegionException.KeyNotInRegion(splitKey, current));
         }
+        return proposeShapeChange(new Command.Split(splitKey, newRegionId, newPeerIds));
+    }
+
+    /**
+     * Proposes a change of the region itself (split, merge steps) at the current epoch; leader only. Completes with
+     * the apply result; a rejection at apply (the epoch moved on, the region is frozen) completes exceptionally.
+     */
+    public CompletableFuture<CommandResult> proposeShapeChange(Command command) {
+        Region current = region;
+        KvException refused = checkAlive(current);
         if (refused == null && !isLeader()) {
             refused = notLeader();
         }
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
-        return raftGroup.propose(new Proposal(current.regionId(), current.epoch(),
-                        new Command.Split(splitKey, newRegionId, newPeerIds)))
+        return raftGroup.propose(new Proposal(current.regionId(), current.epoch(), command))
                 .thenApplyAsync(this::unwrap, kvExecutor);
     }
 
@@ -234,7 +250,7 @@ public final class RegionPeer implements ApplyListener {
     }
 
     private KvException checkWrite(Region current, RegionEpoch epoch, List<Key> keys) {
-        KvException refused = checkAlive(current);
+        KvException refused = checkServing(current);
         if (refused == null) {
             refused = checkShape(current, epoch, keys);
         }
@@ -245,7 +261,7 @@ public final class RegionPeer implements ApplyListener {
     }
 
     private KvException checkRead(Region current, RegionEpoch epoch, List<Key> keys, ReadConsistency consistency) {
-        KvException refused = checkAlive(current);
+        KvException refused = checkServing(current);
         if (refused == null) {
             refused = checkShape(current, epoch, keys);
         }
@@ -264,6 +280,16 @@ public final class RegionPeer implements ApplyListener {
             return new RegionException.RegionNotFound(current.regionId());
         }
         return null;
+    }
+
+    /** Alive and not frozen for a merge: may serve reads and writes. */
+    private KvException checkServing(Region current) {
+        KvException refused = checkAlive(current);
+        if (refused == null && frozen) {
+            refused = io.rangekv.error.RetryableException.serverBusy(java.time.Duration.ofMillis(50),
+                    "region " + current.regionId() + " is frozen for a merge");
+        }
+        return refused;
     }
 
     /** Epoch first (a split changes the version), then every key against the range. */
@@ -324,6 +350,7 @@ public final class RegionPeer implements ApplyListener {
     @Override
     public void onFlushed(CommandApplier.FlushOutcome outcome) {
         region = outcome.state().region();
+        frozen = outcome.state().isMerging();
         for (CommandApplier.CreatedRegion child : outcome.createdRegions()) {
             host.startSplitChild(region.regionId(), child.splitIndex(), child.state());
         }
@@ -331,6 +358,10 @@ public final class RegionPeer implements ApplyListener {
         if (outcome.state().tombstone()) {
             LOG.info("region {} peer {} was removed from the region; retiring it", regionId(), peerId);
             host.retire(this);
+            return;
+        }
+        if (!outcome.mergedSourceIds().isEmpty()) {
+            retireMergedSources(outcome.mergedSourceIds());
             return;
         }
         long applied = outcome.state().appliedIndex();
@@ -345,9 +376,26 @@ public final class RegionPeer implements ApplyListener {
         }
     }
 
+    /**
+     * After a merge: a RaftSnapshot of the merged region first, so that the log no longer needs the source replica
+     * (a memory-engine store rebuilds from it, and a replica added later installs it instead of replaying the merge),
+     * then the source replica on this store stops. Its data stays: it is now this region's.
+     */
+    private void retireMergedSources(List<Long> sourceIds) {
+        lastSnapshotRequestIndex.set(stats == null ? 0 : stats.appliedIndex());
+        raftGroup.snapshot().whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warn("region {} could not snapshot after its merge ({}); retiring the sources anyway", regionId(),
+                        e.getMessage());
+            }
+            sourceIds.forEach(host::retireMerged);
+        });
+    }
+
     @Override
     public void onSnapshotInstalled(RegionState state) {
         region = state.region();
+        frozen = state.isMerging();
         initialRegion = state.initialRegion();
         host.applied(region.regionId(), state.appliedIndex());
     }

@@ -74,13 +74,26 @@ public final class RegionRegistry implements RegionHost {
      */
     public int recover() {
         Set<Long> started = new HashSet<>();
+        List<RegionState> live = new ArrayList<>();
         try (EngineIterator it = engine.iterator(Keys.regionStateStart(), Keys.regionStateEnd(), false)) {
             for (; it.isValid(); it.next()) {
                 RegionState state = RegionStateCodec.decode(it.value());
                 started.add(state.region().regionId());
                 if (!state.tombstone()) {
-                    start(state);
+                    live.add(state);
                 }
+            }
+        }
+        for (RegionState state : live) {
+            Optional<RegionState> newer = live.stream().filter(other -> supersedes(other, state)).findFirst();
+            if (newer.isPresent()) {
+                // A merge source whose retirement a crash interrupted: the merged region owns its keys now.
+                LOG.info("region {} {} is superseded by region {} {}; forgetting its replica",
+                        state.region().regionId(), state.region().range(), newer.get().region().regionId(),
+                        newer.get().region().range());
+                forgetStopped(state.region().regionId());
+            } else {
+                start(state);
             }
         }
         for (RegionCatalog.Entry entry : catalog.recall()) {
@@ -198,6 +211,55 @@ public final class RegionRegistry implements RegionHost {
                 LOG.info("retired replica {} of region {}", peer.peerId(), peer.regionId());
             }
         });
+    }
+
+    /** True when {@code newer} covers keys of {@code older} at a higher version (a merge or a split they lack). */
+    private static boolean supersedes(RegionState newer, RegionState older) {
+        Region a = newer.region();
+        Region b = older.region();
+        return a.regionId() != b.regionId() && a.epoch().version() > b.epoch().version()
+                && a.range().intersect(b.range().start(), b.range().end()) != null;
+    }
+
+    @Override
+    public void retireMerged(long sourceRegionId) {
+        admin.execute(() -> {
+            RegionPeer peer = peers.remove(sourceRegionId);
+            if (peer != null) {
+                peer.raftGroup().shutdown();
+            }
+            forgetStopped(sourceRegionId);
+            LOG.info("retired the replica of region {}: merged into a region hosted here", sourceRegionId);
+        });
+    }
+
+    @Override
+    public void retireSuperseded(List<Long> regionIds) {
+        if (regionIds.isEmpty()) {
+            return;
+        }
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+            for (long id : regionIds) {
+                RegionPeer peer = peers.remove(id);
+                if (peer != null) {
+                    peer.raftGroup().shutdown();
+                }
+                forgetStopped(id);
+                LOG.info("retired the replica of region {}: a newer region's RaftSnapshot covers its keys", id);
+            }
+        }, admin);
+        try {
+            done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop superseded replicas " + regionIds, e);
+        }
+    }
+
+    /** Drops a stopped replica's Raft log, catalog entry and state record; its data keys stay in the engine. */
+    private void forgetStopped(long regionId) {
+        launcher.destroy(regionId);
+        catalog.forget(regionId);
+        engine.write(new WriteBatch().delete(Keys.regionState(regionId)));
     }
 
     @Override

@@ -31,7 +31,12 @@ class CommandCodecTest {
                 new Command.Batch(List.of(new Command.Put(Key.of("a"), new byte[] {1}),
                         new Command.Delete(Key.of("b")))),
                 new Command.Split(Key.of("m"), 42, List.of(43L, 44L, 45L)),
-                new Command.ChangePeers(List.of(Peer.voter(1, 1), Peer.learner(7, 4))));
+                new Command.ChangePeers(List.of(Peer.voter(1, 1), Peer.learner(7, 4))),
+                new Command.PrepareMerge(42),
+                new Command.CommitMerge(new io.rangekv.meta.Region(7,
+                        new io.rangekv.meta.KeyRange(Key.of("m"), Key.EMPTY), new io.rangekv.meta.RegionEpoch(2, 5),
+                        List.of(Peer.voter(1, 1)))),
+                new Command.RollbackMerge());
     }
 
     @ParameterizedTest
