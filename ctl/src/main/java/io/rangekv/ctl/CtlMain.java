@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
 @Command(name = "rangekv ctl", mixinStandardHelpOptions = true, version = "rangekv ctl 0.1",
         description = "Administer a RangeKV cluster and read or write its data.",
         subcommands = {CtlMain.Stores.class, CtlMain.Regions.class, CtlMain.RegionCmd.class, CtlMain.Operators.class,
-                CtlMain.Split.class, CtlMain.TransferLeader.class, CtlMain.Move.class, CtlMain.AddPeer.class,
+                CtlMain.Split.class, CtlMain.TransferLeader.class, CtlMain.Move.class, CtlMain.Merge.class,
+                CtlMain.AddPeer.class,
                 CtlMain.RemovePeer.class, CtlMain.StoreOffline.class, CtlMain.StoreRemove.class, CtlMain.Get.class,
                 CtlMain.Put.class, CtlMain.Delete.class, CtlMain.Scan.class})
 public final class CtlMain {
@@ -216,6 +217,20 @@ public final class CtlMain {
         public Integer call() {
             return printResult(parent.admin().post("/regions/" + regionId + "/move",
                     body().put("from_store", from).put("to_store", to)));
+        }
+    }
+
+    @Command(name = "merge", description = "Merge a region into its neighbour (the source's replicas first move "
+            + "onto the target's stores; the source freezes, then the target takes over its keys).")
+    static final class Merge extends Sub {
+        @Parameters(index = "0", description = "source region id (it disappears)")
+        long source;
+        @Parameters(index = "1", description = "target region id (an adjacent region; it grows)")
+        long target;
+
+        @Override
+        public Integer call() {
+            return printResult(parent.admin().post("/regions/" + source + "/merge", body().put("target", target)));
         }
     }
 

@@ -50,15 +50,16 @@ public record PdConfig(long memberId, Path dataDir, List<PdMember> members, Dura
      * @param balanceTolerance   how far above the idlest store the busiest may be before a move
      * @param splitQps           split a region serving more keys per second (read + written) than this ...
      * @param splitLoadDuration  ... for this long without a break (0 keys/s = never by load)
+     * @param merge              when adjacent small regions merge
      */
     public record ScheduleConfig(DataSize splitSize, long splitKeys, Duration splitCoolDown, Duration storeDownTime,
                                  Duration maxStoreDownTime, Duration interval, int maxOperatorsPerStore,
                                  Duration operatorTimeout, boolean replicaRepair, boolean leaderBalance,
                                  boolean regionBalance, int balanceTolerance, long splitQps,
-                                 Duration splitLoadDuration) {
+                                 Duration splitLoadDuration, MergeConfig merge) {
         public static final ScheduleConfig DEFAULTS = new ScheduleConfig(DataSize.ofMegabytes(96), 960_000,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofSeconds(1), 4,
-                Duration.ofMinutes(10), true, true, true, 1, 3000, Duration.ofSeconds(10));
+                Duration.ofMinutes(10), true, true, true, 1, 3000, Duration.ofSeconds(10), MergeConfig.DEFAULTS);
 
         public ScheduleConfig {
             if (maxStoreDownTime.compareTo(storeDownTime) < 0) {
@@ -87,36 +88,56 @@ public record PdConfig(long memberId, Path dataDir, List<PdMember> members, Dura
                     s.getBoolean("schedule.region-balance", d.regionBalance),
                     s.getInt("schedule.balance-tolerance", d.balanceTolerance),
                     s.getLong("schedule.split-qps", d.splitQps),
-                    s.getDuration("schedule.split-load-duration", d.splitLoadDuration));
+                    s.getDuration("schedule.split-load-duration", d.splitLoadDuration),
+                    new MergeConfig(s.getBoolean("schedule.region-merge", d.merge.enabled()),
+                            s.getDataSize("schedule.max-merge-region-size", d.merge.maxSize()),
+                            s.getLong("schedule.max-merge-region-keys", d.merge.maxKeys()),
+                            s.getDuration("schedule.split-merge-interval", d.merge.splitMergeInterval())));
+        }
+
+        /** These settings with other merge thresholds (tests). */
+        public ScheduleConfig withMerge(MergeConfig newMerge) {
+            return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
+                    maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
+                    balanceTolerance, splitQps, splitLoadDuration, newMerge);
         }
 
         /** These settings with other split thresholds (tests). */
         public ScheduleConfig withSplit(DataSize size, long keys, Duration coolDown) {
             return new ScheduleConfig(size, keys, coolDown, storeDownTime, maxStoreDownTime, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance, splitQps, splitLoadDuration);
+                    balanceTolerance, splitQps, splitLoadDuration, merge);
         }
 
         /** These settings with other store timings (tests). */
         public ScheduleConfig withDownTimes(Duration disconnected, Duration down) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, disconnected, down, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance, splitQps, splitLoadDuration);
+                    balanceTolerance, splitQps, splitLoadDuration, merge);
         }
 
         /** These settings with the balancers on or off (tests). */
         public ScheduleConfig withBalance(boolean leaders, boolean regions) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaders, regions, balanceTolerance,
-                    splitQps, splitLoadDuration);
+                    splitQps, splitLoadDuration, merge);
         }
 
         /** These settings with another load-split threshold (tests). */
         public ScheduleConfig withLoadSplit(long qps, Duration duration) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance, qps, duration);
+                    balanceTolerance, qps, duration, merge);
         }
+    }
+
+    /**
+     * When two adjacent regions merge automatically: both at most {@code maxSize} and {@code maxKeys}, and neither
+     * changed its key range (split or merge) within {@code splitMergeInterval}, so a fresh split is not undone.
+     */
+    public record MergeConfig(boolean enabled, DataSize maxSize, long maxKeys, Duration splitMergeInterval) {
+        public static final MergeConfig DEFAULTS = new MergeConfig(true, DataSize.ofMegabytes(20), 200_000,
+                Duration.ofHours(1));
     }
 
     /**

@@ -90,7 +90,7 @@ public final class PdNode implements AutoCloseable {
                     ids, schedule);
             started.add(PdServer.start(self.host(), self.rpcPort(), service));
             RegionAdmin admin = new RegionAdmin(metadata, regionStats, instructions, heartbeats, operators, ids,
-                    storeStats);
+                    storeStats, loop::view);
             started.add(AdminHttpServer.start(self.host(), self.httpPort(), config, raft, metadata, service, admin,
                     operators));
             LOG.info("PD member {} serving RPC at {}, Raft at {}, HTTP at {}", self.memberId(), self.rpcAddress(),

@@ -35,6 +35,7 @@ public final class RegionAdmin {
     private final OperatorController operators;
     private final IdAllocator ids;
     private final java.util.function.BiPredicate<Long, Long> hostsOldReplica;
+    private final Supplier<io.rangekv.pd.schedule.ClusterView> view;
 
     /** How an admin request ended: done (with the regions it produced) or still on its way when the wait ran out. */
     public record Result(boolean done, List<Region> regions, String message) {
@@ -42,7 +43,9 @@ public final class RegionAdmin {
 
     public RegionAdmin(ClusterMetadata metadata, RegionStatsBook regionStats, InstructionQueue instructions,
                        HeartbeatHandler heartbeats, OperatorController operators, IdAllocator ids,
-                       io.rangekv.pd.heartbeat.StoreStatsBook storeStats) {
+                       io.rangekv.pd.heartbeat.StoreStatsBook storeStats,
+                       Supplier<io.rangekv.pd.schedule.ClusterView> view) {
+        this.view = view;
         this.hostsOldReplica = (storeId, regionId) -> storeStats.latest(storeId)
                 .map(e -> e.regionIds().contains(regionId)).orElse(false);
         this.metadata = metadata;
@@ -67,6 +70,40 @@ public final class RegionAdmin {
         return run(new Operator(operators.newOperatorId(), regionId, "admin-move", "admin: store " + fromStore
                 + " -> " + toStore, List.of(new Step.AddLearner(learner), new Step.PromoteLearner(learner.peerId()),
                 new Step.RemovePeer(fromStore)), operators.now()), wait);
+    }
+
+    /**
+     * Merges region {@code sourceId} into its neighbour {@code targetId}: the source's replicas move onto the
+     * target's stores if they are elsewhere, the source freezes, the target takes over its keys. Waits for the
+     * operator to end.
+     */
+    public Result merge(long sourceId, long targetId, Duration wait) throws InterruptedException {
+        Region source = require(sourceId);
+        Region target = require(targetId);
+        if (source.range().joinWith(target.range()).isEmpty()) {
+            throw RequestException.invalidArgument("regions " + sourceId + " " + source.range() + " and " + targetId
+                    + " " + target.range() + " are not adjacent");
+        }
+        io.rangekv.pd.schedule.ClusterView cluster = view.get();
+        io.rangekv.pd.schedule.RegionView s = viewOf(cluster, sourceId);
+        io.rangekv.pd.schedule.RegionView t = viewOf(cluster, targetId);
+        for (io.rangekv.pd.schedule.RegionView r : List.of(s, t)) {
+            if (!io.rangekv.pd.schedule.MergeChecker.isHealthy(cluster, r)) {
+                throw RequestException.invalidArgument("region " + r.regionId() + " is not ready to merge: it needs "
+                        + "a leader and " + cluster.maxReplicas() + " voters on UP stores, none frozen (peers "
+                        + r.region().peers() + ", leader " + r.leader().map(Peer::storeId).orElse(0L) + ")");
+            }
+        }
+        List<io.rangekv.pd.schedule.Step> steps = io.rangekv.pd.schedule.MergeChecker.steps(cluster, s, t,
+                () -> ids.allocate(1).join()).orElseThrow(() -> RequestException.invalidArgument("region "
+                + sourceId + " cannot be aligned with region " + targetId + " yet; retry in a few seconds"));
+        return run(new Operator(operators.newOperatorId(), sourceId, "admin-merge", "admin: merge region "
+                + sourceId + " into " + targetId, steps, operators.now()), wait);
+    }
+
+    private static io.rangekv.pd.schedule.RegionView viewOf(io.rangekv.pd.schedule.ClusterView cluster, long id) {
+        return cluster.regions().stream().filter(r -> r.regionId() == id).findFirst()
+                .orElseThrow(() -> RequestException.invalidArgument("no region " + id));
     }
 
     /** Adds a voter on {@code storeId} (learner first, then promoted). */
@@ -136,7 +173,9 @@ public final class RegionAdmin {
         }
         Optional<Operator> ended = waitFor(wait, () -> operators.history().stream()
                 .filter(o -> o.operatorId() == op.operatorId()).findFirst());
-        Region now = metadata.regionById(op.regionId()).orElseThrow();
+        // A merged source is gone: show its target instead.
+        Region now = metadata.regionById(op.regionId())
+                .or(() -> metadata.regionById(op.mergeTarget())).orElseThrow();
         return ended.map(o -> new Result(o.status() == Operator.Status.SUCCEEDED, List.of(now), o.toString()))
                 .orElseGet(() -> new Result(false, List.of(now), "still running: " + op));
     }

@@ -9,8 +9,10 @@ import io.rangekv.pd.heartbeat.StoreStatsBook;
 import io.rangekv.pd.meta.ClusterMetadata;
 import io.rangekv.pd.raft.PdRaftGroup;
 import io.rangekv.pd.schedule.BalanceScheduler;
-import io.rangekv.pd.schedule.ClusterView;
+import io.rangekv.pd.schedule.MergeChecker;
 import io.rangekv.pd.schedule.Operator;
+import io.rangekv.pd.schedule.Step;
+import io.rangekv.pd.schedule.ClusterView;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.RegionView;
 import io.rangekv.pd.schedule.ReplicaChecker;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongPredicate;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -29,7 +33,8 @@ import java.util.stream.Collectors;
 /**
  * Every {@code schedule.interval} on the {@code pd-schedule} thread, while this member is the ready leader: freeze a
  * {@link ClusterView}, end stalled operators, then ask the schedulers — replica repair first; leader and region
- * balance only when no region is short of replicas — and hand their operators to the {@link OperatorController}.
+ * balance and merges only when no region is short of replicas — and hand their operators to the
+ * {@link OperatorController}.
  */
 public final class ScheduleLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleLoop.class);
@@ -45,6 +50,10 @@ public final class ScheduleLoop {
     private final IdAllocator ids;
     private long nextPeerId;
     private long peerIdsEnd;
+    /** Per region: the version last seen and since when (pd-schedule thread), for the split-merge interval. */
+    private final Map<Long, long[]> versionSince = new java.util.HashMap<>();
+    /** Per region: since when it has been frozen with no operator to finish or undo the merge. */
+    private final Map<Long, Long> orphanFrozenSince = new java.util.HashMap<>();
 
     public ScheduleLoop(PdConfig config, PdRaftGroup raft, ClusterMetadata metadata, StoreStatsBook storeStats,
                         RegionStatsBook regionStats, HeartbeatHandler heartbeats, OperatorController operators,
@@ -83,7 +92,13 @@ public final class ScheduleLoop {
         operators.expire(byId).forEach(operators::admit);
         PdConfig.ScheduleConfig schedule = config.schedule();
         long now = operators.now();
-        List<Operator> repairs = ReplicaChecker.check(view, operators::hasOperator, this::nextPeerId,
+        trackVersions(view, now);
+        thawOrphanedMerges(view, now);
+        // A frozen region changes nothing until its merge commits or rolls back: no scheduler touches it.
+        Set<Long> frozen = view.regions().stream().filter(r -> !r.frozenOn().isEmpty())
+                .map(RegionView::regionId).collect(Collectors.toSet());
+        LongPredicate busy = id -> operators.hasOperator(id) || frozen.contains(id);
+        List<Operator> repairs = ReplicaChecker.check(view, busy, this::nextPeerId,
                 operators::newOperatorId, now);
         if (schedule.replicaRepair()) {
             repairs.forEach(operators::admit);
@@ -95,13 +110,57 @@ public final class ScheduleLoop {
             return;
         }
         if (schedule.leaderBalance()) {
-            BalanceScheduler.balanceLeaders(view, operators::hasOperator, schedule.balanceTolerance(),
+            BalanceScheduler.balanceLeaders(view, busy, schedule.balanceTolerance(),
                     operators::newOperatorId, now).ifPresent(operators::admit);
         }
         if (schedule.regionBalance()) {
-            BalanceScheduler.balanceRegions(view, operators::hasOperator, schedule.balanceTolerance(),
+            BalanceScheduler.balanceRegions(view, busy, schedule.balanceTolerance(),
                     this::nextPeerId, operators::newOperatorId, now).ifPresent(operators::admit);
         }
+        if (schedule.merge().enabled()) {
+            MergeChecker.check(view, schedule.merge(), busy, id -> unchangedFor(id, now),
+                    this::nextPeerId, operators::newOperatorId, now).ifPresent(operators::admit);
+        }
+    }
+
+    private void trackVersions(ClusterView view, long now) {
+        Set<Long> present = new java.util.HashSet<>();
+        for (RegionView r : view.regions()) {
+            present.add(r.regionId());
+            long[] seen = versionSince.get(r.regionId());
+            if (seen == null || seen[0] != r.region().epoch().version()) {
+                versionSince.put(r.regionId(), new long[] {r.region().epoch().version(), now});
+            }
+        }
+        versionSince.keySet().retainAll(present);
+    }
+
+    /** How long the region's key range has been as it is now, as far as this PD leader has seen. */
+    private java.time.Duration unchangedFor(long regionId, long now) {
+        long[] seen = versionSince.get(regionId);
+        return seen == null ? java.time.Duration.ZERO : java.time.Duration.ofNanos(now - seen[1]);
+    }
+
+    /**
+     * A region frozen for a merge with no operator (the PD leader that ran it failed over) is thawed after
+     * {@code schedule.operator-timeout}: by then any merge commit the old leader sent has either landed (the region
+     * is gone from the map) or can no longer arrive.
+     */
+    private void thawOrphanedMerges(ClusterView view, long now) {
+        Set<Long> orphans = new java.util.HashSet<>();
+        for (RegionView r : view.regions()) {
+            if (r.frozenOn().isEmpty() || operators.hasOperator(r.regionId())) {
+                continue;
+            }
+            orphans.add(r.regionId());
+            long since = orphanFrozenSince.computeIfAbsent(r.regionId(), id -> now);
+            if (now - since > config.schedule().operatorTimeout().toNanos()) {
+                operators.admit(new Operator(operators.newOperatorId(), r.regionId(), "rollback-merge",
+                        "frozen with no merge operator for over " + config.schedule().operatorTimeout().toSeconds()
+                                + " s", List.of(new Step.RollbackMerge()), now));
+            }
+        }
+        orphanFrozenSince.keySet().retainAll(orphans);
     }
 
     /** An OFFLINE store that holds no replica any more is done: TOMBSTONE. */
@@ -128,9 +187,16 @@ public final class ScheduleLoop {
     }
 
     private RegionView regionView(Region region) {
-        return new RegionView(region, regionStats.latest(region.regionId())
-                .map(RegionStatsBook.Stats::leader)
-                .filter(l -> region.peer(l.peerId()).isPresent()));
+        Optional<RegionStatsBook.Stats> stats = regionStats.latest(region.regionId());
+        Set<Long> frozenOn = new java.util.TreeSet<>();
+        for (Store store : metadata.stores()) {
+            storeStats.latest(store.storeId()).filter(e -> e.frozenRegionIds().contains(region.regionId()))
+                    .ifPresent(e -> frozenOn.add(store.storeId()));
+        }
+        return new RegionView(region, stats.map(RegionStatsBook.Stats::leader)
+                .filter(l -> region.peer(l.peerId()).isPresent()), frozenOn,
+                stats.map(RegionStatsBook.Stats::approximateBytes).orElse(0L),
+                stats.map(RegionStatsBook.Stats::approximateKeys).orElse(0L));
     }
 
     /** Peer ids come from the allocator in blocks, so a round costs at most one Raft proposal for ids. */

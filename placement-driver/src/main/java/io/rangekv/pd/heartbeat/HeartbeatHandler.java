@@ -108,7 +108,8 @@ public final class HeartbeatHandler {
             reply.addAllInstructions(missingReplicasOf(request));
             reply.addAllInstructions(strayReplicasOf(request));
             reply.addAllInstructions(operators.onStoreReport(request.getStoreId(),
-                    java.util.Set.copyOf(request.getRegionIdsList())));
+                    java.util.Set.copyOf(request.getRegionIdsList()),
+                    java.util.Set.copyOf(request.getMergingRegionIdsList())));
             return reply.build();
         });
     }

@@ -20,8 +20,9 @@ public final class StoreStatsBook {
     /** When this member started listening (it became leader): a store never heard from is silent since then. */
     private volatile long listeningSinceNanos;
 
-    /** One store's latest heartbeat. */
-    public record Entry(PdProto.StoreStats stats, Set<Long> regionIds, long receivedAtNanos) {
+    /** One store's latest heartbeat: its stats, the regions it hosts and those of them frozen for a merge. */
+    public record Entry(PdProto.StoreStats stats, Set<Long> regionIds, Set<Long> frozenRegionIds,
+                        long receivedAtNanos) {
     }
 
     public StoreStatsBook(Clock clock) {
@@ -31,7 +32,8 @@ public final class StoreStatsBook {
 
     public void record(PdProto.StoreHeartbeatRequest heartbeat) {
         byStore.put(heartbeat.getStoreId(), new Entry(heartbeat.getStats(),
-                Set.copyOf(heartbeat.getRegionIdsList()), clock.nanoTime()));
+                Set.copyOf(heartbeat.getRegionIdsList()), Set.copyOf(heartbeat.getMergingRegionIdsList()),
+                clock.nanoTime()));
     }
 
     public Optional<Entry> latest(long storeId) {

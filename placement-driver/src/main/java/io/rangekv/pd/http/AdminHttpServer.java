@@ -51,6 +51,7 @@ import java.util.regex.Pattern;
  * POST /pd/api/v1/regions/{id}/move                {"from_store": 1, "to_store": 4}
  * POST /pd/api/v1/regions/{id}/add-peer            {"store_id": 4}
  * POST /pd/api/v1/regions/{id}/remove-peer         {"store_id": 1}
+ * POST /pd/api/v1/regions/{id}/merge               {"target": 7}: region {id} merges into its neighbour 7
  * POST /pd/api/v1/stores/{id}/offline             drain a store: replicas move away, then it is TOMBSTONE
  * POST /pd/api/v1/stores/{id}/remove              a dead store: TOMBSTONE now, its replicas re-created elsewhere
  * GET  /pd/api/v1/operators                        running operators and the recent history (why, how they ended)
@@ -64,7 +65,7 @@ public final class AdminHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHttpServer.class);
     private static final String API = "/pd/api/v1";
     private static final Pattern REGION = Pattern.compile(
-            API + "/regions/(\\d+)(/split|/transfer-leader|/move|/add-peer|/remove-peer)?");
+            API + "/regions/(\\d+)(/split|/transfer-leader|/move|/add-peer|/remove-peer|/merge)?");
     private static final Pattern STORE = Pattern.compile(API + "/stores/(\\d+)(/offline|/remove)");
     private static final Duration ADMIN_WAIT = Duration.ofSeconds(10);
     /** A replica move copies the region (a RaftSnapshot or the log) before it ends. */
@@ -227,6 +228,7 @@ public final class AdminHttpServer implements AutoCloseable {
             case "/move" -> admin.move(regionId, storeField(body, "from_store"), storeField(body, "to_store"),
                     MEMBERSHIP_WAIT);
             case "/add-peer" -> admin.addPeer(regionId, storeField(body, "store_id"), MEMBERSHIP_WAIT);
+            case "/merge" -> admin.merge(regionId, idField(body, "target", "region id"), MEMBERSHIP_WAIT);
             default -> admin.removePeer(regionId, storeField(body, "store_id"), MEMBERSHIP_WAIT);
         };
         ObjectNode out = AdminJson.MAPPER.createObjectNode().put("done", result.done())
@@ -251,9 +253,13 @@ public final class AdminHttpServer implements AutoCloseable {
     }
 
     private static long storeField(JsonNode body, String field) {
+        return idField(body, field, "store id");
+    }
+
+    private static long idField(JsonNode body, String field, String what) {
         JsonNode n = body.get(field);
         if (n == null || !n.canConvertToLong()) {
-            throw new HttpError(400, "INVALID_ARGUMENT", "this request needs {\"" + field + "\": <store id>}");
+            throw new HttpError(400, "INVALID_ARGUMENT", "this request needs {\"" + field + "\": <" + what + ">}");
         }
         return n.asLong();
     }

@@ -21,6 +21,8 @@ public final class Operator {
     private Status status = Status.RUNNING;
     private String outcome = "";
     private long endedAtNanos;
+    /** A merge's target epoch once the commit was first sent: from then on it is never rolled back. */
+    private io.rangekv.meta.RegionEpoch commitEpoch;
 
     public Operator(long operatorId, long regionId, String kind, String reason, List<Step> steps, long createdAtNanos) {
         if (steps.isEmpty()) {
@@ -76,6 +78,25 @@ public final class Operator {
 
     public long endedAtNanos() {
         return endedAtNanos;
+    }
+
+    /** The region a merge operator merges its region into; 0 for other operators. */
+    public long mergeTarget() {
+        return steps.stream().filter(s -> s instanceof Step.CommitMerge).map(s -> ((Step.CommitMerge) s)
+                .targetRegionId()).findFirst().orElse(0L);
+    }
+
+    /**
+     * The target epoch the merge commit was sent at; null while it was never sent. Once sent, the commit may land
+     * at any time, so the operator is never rolled back (it ends when the target covers the source, or when the
+     * target's epoch moved on without it, which makes the commit impossible).
+     */
+    io.rangekv.meta.RegionEpoch commitEpoch() {
+        return commitEpoch;
+    }
+
+    void commitSentAt(io.rangekv.meta.RegionEpoch epoch) {
+        commitEpoch = epoch;
     }
 
     /** Every store a step touches (for the per-store limit). */

@@ -53,9 +53,12 @@ public final class OperatorController {
         return clock.nanoTime();
     }
 
-    /** Starts {@code op} unless its region has one running or a store it touches is at the limit. */
+    /**
+     * Starts {@code op} unless its region has one running (or is the target of a running merge), a merge's target
+     * is busy, or a store it touches is at the limit.
+     */
     public synchronized boolean admit(Operator op) {
-        if (byRegion.containsKey(op.regionId())) {
+        if (hasOperator(op.regionId()) || (op.mergeTarget() != 0 && hasOperator(op.mergeTarget()))) {
             return false;
         }
         for (long store : op.stores()) {
@@ -68,8 +71,18 @@ public final class OperatorController {
         return true;
     }
 
+    /** True when an operator runs on the region, or the region is the target of a running merge. */
     public synchronized boolean hasOperator(long regionId) {
-        return byRegion.containsKey(regionId);
+        return byRegion.containsKey(regionId) || mergeInto(regionId) != null;
+    }
+
+    private Operator mergeInto(long targetRegionId) {
+        for (Operator op : byRegion.values()) {
+            if (op.mergeTarget() == targetRegionId) {
+                return op;
+            }
+        }
+        return null;
     }
 
     private long runningOn(long storeId) {
@@ -77,9 +90,15 @@ public final class OperatorController {
     }
 
     /** Advances the region's operator from a leader's report; the instruction to send, if any. */
-    public synchronized Optional<PdProto.RegionInstruction> onRegionReport(RegionView region, Region initial) {
+    public synchronized Optional<PdProto.RegionInstruction> onRegionReport(RegionView reported, Region initial) {
         if (initial != null) {
-            initialRegions.put(region.regionId(), initial);
+            initialRegions.put(reported.regionId(), initial);
+        }
+        RegionView region = reported.withFrozenOn(frozenOn(reported.regionId()));
+        lastReported.put(region.regionId(), region.region());
+        Operator merge = mergeInto(region.regionId());
+        if (merge != null) {
+            return commitMerge(merge, region);
         }
         Operator op = byRegion.get(region.regionId());
         if (op == null) {
@@ -100,6 +119,10 @@ public final class OperatorController {
             b.setChangePeers(PdProto.ChangePeers.newBuilder().addAllPeers(MetaCodec.peersToProto(c.peers())));
         } else if (action instanceof Step.Action.TransferLeader t) {
             b.setTransferLeader(PdProto.TransferLeader.newBuilder().setToStoreId(t.toStoreId()));
+        } else if (action instanceof Step.Action.PrepareMerge p) {
+            b.setPrepareMerge(PdProto.PrepareMerge.newBuilder().setTargetRegionId(p.targetRegionId()));
+        } else if (action instanceof Step.Action.RollbackMerge) {
+            b.setRollbackMerge(PdProto.RollbackMerge.getDefaultInstance());
         } else {
             return Optional.empty();
         }
@@ -107,6 +130,57 @@ public final class OperatorController {
     }
 
     private final Map<Long, Set<Long>> hostedByStore = new HashMap<>();
+    private final Map<Long, Set<Long>> frozenByStore = new HashMap<>();
+    /** The last descriptor each region's leader reported (a merge commit names its source as frozen). */
+    private final Map<Long, Region> lastReported = new HashMap<>();
+
+    private Set<Long> frozenOn(long regionId) {
+        Set<Long> stores = new java.util.TreeSet<>();
+        frozenByStore.forEach((store, frozen) -> {
+            if (frozen.contains(regionId)) {
+                stores.add(store);
+            }
+        });
+        return stores;
+    }
+
+    /**
+     * The target's side of a merge: once the source is frozen on every replica, ask the target's leader to commit,
+     * always at the target epoch of the first request. The merge is done when the target covers the source; it has
+     * failed when the target's epoch moved on without covering it (the commit can no longer apply), and the source
+     * is then thawed.
+     */
+    private Optional<PdProto.RegionInstruction> commitMerge(Operator merge, RegionView target) {
+        Region source = lastReported.get(merge.regionId());
+        if (source != null && target.region().range().covers(source.range())) {
+            finish(merge, Operator.Status.SUCCEEDED, "region " + merge.regionId() + " merged into region "
+                    + target.regionId() + " " + target.region().range());
+            return Optional.empty();
+        }
+        if (!(merge.currentStep() instanceof Step.CommitMerge) || source == null) {
+            return Optional.empty();
+        }
+        if (merge.commitEpoch() == null) {
+            merge.commitSentAt(target.region().epoch());
+        } else if (!merge.commitEpoch().equals(target.region().epoch())) {
+            finish(merge, Operator.Status.CANCELLED, "region " + target.regionId() + " changed to epoch "
+                    + target.region().epoch() + " before the commit applied");
+            admitRollback(merge, "the merge commit can no longer apply");
+            return Optional.empty();
+        }
+        return Optional.of(PdProto.RegionInstruction.newBuilder()
+                .setRegionId(target.regionId()).setEpoch(MetaCodec.toProto(merge.commitEpoch()))
+                .setReason(merge.kind() + " (operator " + merge.operatorId() + ": " + merge.reason() + ")")
+                .setCommitMerge(PdProto.CommitMerge.newBuilder().setSource(MetaCodec.toProto(source))).build());
+    }
+
+    private void admitRollback(Operator merge, String why) {
+        Operator rollback = new Operator(newOperatorId(), merge.regionId(), "rollback-merge",
+                "undo operator " + merge.operatorId() + ": " + why, List.of(new Step.RollbackMerge()),
+                clock.nanoTime());
+        byRegion.put(rollback.regionId(), rollback);
+        LOG.info("started {}", rollback);
+    }
 
     private boolean learnerHosted(RegionView region, long peerId) {
         return region.region().peer(peerId)
@@ -115,8 +189,10 @@ public final class OperatorController {
     }
 
     /** Replicas {@code storeId} must create for running operators (their learners it does not host yet). */
-    public synchronized List<PdProto.StoreInstruction> onStoreReport(long storeId, Set<Long> hosted) {
+    public synchronized List<PdProto.StoreInstruction> onStoreReport(long storeId, Set<Long> hosted,
+                                                                  Set<Long> frozen) {
         hostedByStore.put(storeId, Set.copyOf(hosted));
+        frozenByStore.put(storeId, Set.copyOf(frozen));
         List<PdProto.StoreInstruction> out = new ArrayList<>();
         for (Operator op : byRegion.values()) {
             Region initial = initialRegions.get(op.regionId());
@@ -138,12 +214,18 @@ public final class OperatorController {
         List<Operator> rollbacks = new ArrayList<>();
         long now = clock.nanoTime();
         for (Operator op : List.copyOf(byRegion.values())) {
-            if (now - op.createdAtNanos() <= timeout.toNanos()) {
-                continue;
+            if (now - op.createdAtNanos() <= timeout.toNanos() || op.commitEpoch() != null) {
+                continue; // a merge whose commit was sent may still land: it never times out
             }
             finish(op, Operator.Status.TIMED_OUT, "stalled at step " + (op.currentIndex() + 1) + " "
                     + op.currentStep() + " for over " + timeout.toSeconds() + " s");
             RegionView region = regions.get(op.regionId());
+            if (op.mergeTarget() != 0 && !(op.currentStep() instanceof Step.AddLearner
+                    || op.currentStep() instanceof Step.PromoteLearner || op.currentStep() instanceof Step.RemovePeer)) {
+                rollbacks.add(new Operator(newOperatorId(), op.regionId(), "rollback-merge",
+                        "undo operator " + op.operatorId() + ": thaw the source", List.of(new Step.RollbackMerge()),
+                        now));
+            }
             for (Step s : op.steps()) {
                 if (s instanceof Step.AddLearner a && region != null
                         && region.region().peer(a.learner().peerId()).filter(p -> !p.isVoter()).isPresent()) {
@@ -186,5 +268,7 @@ public final class OperatorController {
         byRegion.clear();
         initialRegions.clear();
         hostedByStore.clear();
+        frozenByStore.clear();
+        lastReported.clear();
     }
 }

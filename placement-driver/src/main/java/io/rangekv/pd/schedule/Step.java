@@ -27,6 +27,12 @@ public sealed interface Step {
         record TransferLeader(long toStoreId) implements Action {
         }
 
+        record PrepareMerge(long targetRegionId) implements Action {
+        }
+
+        record RollbackMerge() implements Action {
+        }
+
         /** Nothing can be done from here (for example no other voter to hand the leadership to). */
         record Wait(String why) implements Action {
         }
@@ -88,6 +94,49 @@ public sealed interface Step {
         @Override
         public Action action(RegionView r) {
             return new Action.TransferLeader(toStoreId);
+        }
+    }
+
+    /** Merge: freezes the source (the operator's region) on every replica. */
+    record PrepareMerge(long targetRegionId) implements Step {
+        @Override
+        public boolean isDone(RegionView r) {
+            return r.frozenEverywhere();
+        }
+
+        @Override
+        public Action action(RegionView r) {
+            return new Action.PrepareMerge(targetRegionId);
+        }
+    }
+
+    /**
+     * Merge: the target takes over the frozen source. Driven by the target's reports (see
+     * {@link OperatorController}); the source's own reports only wait, and the operator ends once the target's
+     * range covers the source.
+     */
+    record CommitMerge(long targetRegionId) implements Step {
+        @Override
+        public boolean isDone(RegionView r) {
+            return false;
+        }
+
+        @Override
+        public Action action(RegionView r) {
+            return new Action.Wait("region " + targetRegionId + " commits the merge");
+        }
+    }
+
+    /** Thaws a source frozen by a merge abandoned before it committed. */
+    record RollbackMerge() implements Step {
+        @Override
+        public boolean isDone(RegionView r) {
+            return r.frozenOn().isEmpty();
+        }
+
+        @Override
+        public Action action(RegionView r) {
+            return new Action.RollbackMerge();
         }
     }
 }

@@ -53,8 +53,8 @@ class OperatorControllerTest {
         assertTrue(controller.admit(move(1, 3, 4)));
         PdProto.RegionInstruction first = controller.onRegionReport(view(initial), initial).orElseThrow();
         assertEquals(4, first.getChangePeers().getPeersCount());
-        assertEquals(1, controller.onStoreReport(4, Set.of()).size(), "store 4 is told to create the replica");
-        assertEquals(0, controller.onStoreReport(4, Set.of(1L)).size(), "not once it hosts it");
+        assertEquals(1, controller.onStoreReport(4, Set.of(), Set.of()).size(), "store 4 is told to create the replica");
+        assertEquals(0, controller.onStoreReport(4, Set.of(1L), Set.of()).size(), "not once it hosts it");
 
         List<Peer> withLearner = new ArrayList<>(initial.peers());
         withLearner.add(Peer.learner(54, 4));

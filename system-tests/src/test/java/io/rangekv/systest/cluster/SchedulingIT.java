@@ -69,6 +69,12 @@ class SchedulingIT {
                 .withDownTimes(Duration.ofSeconds(1), Duration.ofSeconds(4)).withBalance(balance, balance);
     }
 
+    private static HttpResponse<String> post(PdCluster pd, String path, String json) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
+                        + pd.httpEndpoints().get(0) + "/pd/api/v1" + path))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static long peersOn(Collection<Region> regions, long storeId) {
         return regions.stream().filter(r -> r.peerOnStore(storeId).isPresent()).count();
     }
@@ -101,6 +107,90 @@ class SchedulingIT {
         cluster.assertReplicasConverged();
         System.out.printf("admin move of region %d from store %d to 4: %d acknowledged writes, %d failed; "
                 + "client absorbed %s%n", region.regionId(), from, total, writers.failures(), kv.retries().snapshot());
+    }
+
+    /**
+     * Split, move the right half's replica so the halves sit on different stores, merge the right half back into
+     * the left (the PD first moves its replicas onto the left's stores), then split again at the same key: all
+     * under writes that cross the split key, none lost, none failed.
+     */
+    @Test
+    void anAdminMergesTwoRegionsUnderLoadThenSplitsThemAgain() throws Exception {
+        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, schedule(false)));
+        TestCluster cluster = stores(pd, 4, 4);
+        KvClient kv = client(pd);
+        kv.put(Writers.key(-1), Writers.value(-1));
+        PdNode leader = pd.awaitLeader();
+        long left = leader.metadata().regions().iterator().next().regionId();
+        Writers writers = keep(new Writers(kv, 2, 200_000));
+        Await.until("writes before the split", Duration.ofSeconds(30), () -> writers.acknowledged() > 200);
+        String splitKey = Writers.key(600).toString();
+        HttpResponse<String> split = post(pd, "/regions/" + left + "/split", "{\"key\": \"" + splitKey + "\"}");
+        assertEquals(200, split.statusCode(), split.body());
+        Region right = leader.metadata().regionByKey(Writers.key(600)).orElseThrow();
+        long to = java.util.stream.LongStream.rangeClosed(1, 4).filter(s -> right.peerOnStore(s).isEmpty())
+                .findFirst().orElseThrow();
+        long from = right.peers().get(0).storeId();
+        HttpResponse<String> moved = post(pd, "/regions/" + right.regionId() + "/move",
+                "{\"from_store\": " + from + ", \"to_store\": " + to + "}");
+        assertEquals(200, moved.statusCode(), moved.body());
+        Await.until("writes into the right half", Duration.ofSeconds(60), () -> writers.acknowledged() > 900);
+
+        long mergeStart = System.nanoTime();
+        HttpResponse<String> merged = post(pd, "/regions/" + right.regionId() + "/merge", "{\"target\": " + left + "}");
+        long mergeMs = (System.nanoTime() - mergeStart) / 1_000_000;
+        assertEquals(200, merged.statusCode(), merged.body() + "\n" + cluster.dump());
+        Region whole = leader.metadata().regionById(left).orElseThrow();
+        assertEquals(io.rangekv.meta.KeyRange.ALL, whole.range(), whole.toString());
+        assertTrue(leader.metadata().regionById(right.regionId()).isEmpty(), "the source is gone from the PD");
+        Await.until("every replica of the merged source retired", Duration.ofSeconds(30),
+                () -> cluster.regionIds().stream().noneMatch(id -> id == right.regionId()), cluster::dump);
+        int afterMerge = writers.acknowledged();
+        Await.until("writes after the merge", Duration.ofSeconds(30), () -> writers.acknowledged() > afterMerge + 200);
+
+        HttpResponse<String> again = post(pd, "/regions/" + left + "/split", "{\"key\": \"" + splitKey + "\"}");
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(2, leader.metadata().regions().size(), leader.metadata().regions().toString());
+        int afterSplit = writers.acknowledged();
+        Await.until("writes after the second split", Duration.ofSeconds(30),
+                () -> writers.acknowledged() > afterSplit + 200);
+        int total = writers.stopAndVerify();
+        cluster.assertReplicasConverged();
+        assertEquals(0, writers.failures(), "the client saw only region errors it retried: " + kv.retries().snapshot());
+        System.out.printf("admin merge of region %d into %d (after moving a replica away) took %d ms, then "
+                + "split again: %d acknowledged writes, %d failed; client absorbed %s%n", right.regionId(), left,
+                mergeMs, total, writers.failures(), kv.retries().snapshot());
+    }
+
+    /** Empty neighbours merge by themselves once the split-merge interval has passed; the data stays readable. */
+    @Test
+    void emptyNeighboursMergeAutomatically() throws Exception {
+        PdConfig.ScheduleConfig schedule = schedule(false).withMerge(
+                new PdConfig.MergeConfig(true, DataSize.ofMegabytes(1), 1000, Duration.ofSeconds(2)));
+        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, schedule));
+        TestCluster cluster = stores(pd, 3, 3);
+        KvClient kv = client(pd);
+        for (int i = 0; i < 50; i++) {
+            kv.put(Writers.key(i), Writers.value(i));
+        }
+        PdNode leader = pd.awaitLeader();
+        for (String at : List.of("a", "m", "x")) {
+            Region r = leader.metadata().regionByKey(io.rangekv.meta.Key.of(at)).orElseThrow();
+            HttpResponse<String> split = post(pd, "/regions/" + r.regionId() + "/split", "{\"key\": \"" + at + "\"}");
+            assertEquals(200, split.statusCode(), split.body());
+        }
+        assertEquals(4, leader.metadata().regions().size());
+        long start = System.nanoTime();
+        Await.until("the regions merge back into one", Duration.ofSeconds(90),
+                () -> leader.metadata().regions().size() == 1, () -> leader.metadata().regions() + "\n"
+                        + cluster.dump());
+        long mergedMs = (System.nanoTime() - start) / 1_000_000;
+        for (int i = 0; i < 50; i++) {
+            assertTrue(kv.get(Writers.key(i)).isPresent(), "key " + i);
+        }
+        kv.put(Writers.key(1000), Writers.value(1000));
+        cluster.assertReplicasConverged();
+        System.out.printf("4 regions (3 empty) merged back into 1 in %d ms (2 s split-merge interval)%n", mergedMs);
     }
 
     @Test
