@@ -157,7 +157,12 @@ public final class OperatorController {
                     + target.regionId() + " " + target.region().range());
             return Optional.empty();
         }
-        if (!(merge.currentStep() instanceof Step.CommitMerge) || source == null) {
+        if (source == null) {
+            return Optional.empty();
+        }
+        // The freeze may have completed since the source last reported: judge it from the store reports now.
+        merge.advance(new RegionView(source, Optional.empty()).withFrozenOn(frozenOn(source.regionId())));
+        if (!(merge.currentStep() instanceof Step.CommitMerge)) {
             return Optional.empty();
         }
         if (merge.commitEpoch() == null) {
