@@ -75,7 +75,8 @@ public final class StoreNode implements AutoCloseable {
             started.add(engine);
             StoreThreads threads = new StoreThreads(config.threads());
             started.add(threads);
-            RaftEndpoint endpoint = RaftEndpoint.start(config.host(), config.raftPort());
+            RaftEndpoint endpoint = RaftEndpoint.start(config.host(), config.raftPort(),
+                    config.raft().snapshotRate());
             started.add(endpoint);
             RaftLogDb raftLog = RaftLogDb.open(config.dataDir().resolve("raft-log"), config.raft().logSync());
             started.add(raftLog);

@@ -19,7 +19,8 @@ final class JraftOptions {
     }
 
     static NodeOptions nodeOptions(RaftConfig config, Path groupDir, StateMachine fsm, Configuration initialConf,
-                                   JRaftServiceFactory serviceFactory) {
+                                   JRaftServiceFactory serviceFactory,
+                                   com.alipay.sofa.jraft.storage.SnapshotThrottle snapshotThrottle) {
         NodeOptions options = new NodeOptions();
         options.setElectionTimeoutMs((int) config.electionTimeout().toMillis());
         options.setFsm(fsm);
@@ -36,6 +37,9 @@ final class JraftOptions {
         options.setCliRpcThreadPoolSize(1);
         options.setRaftRpcThreadPoolSize(3);
         options.setEnableMetrics(false);
+        if (snapshotThrottle != null) {
+            options.setSnapshotThrottle(snapshotThrottle);
+        }
         if (serviceFactory != null) {
             options.setServiceFactory(serviceFactory);
         }

@@ -68,7 +68,8 @@ public final class JraftRaftGroup implements RaftGroup {
         Configuration initial = bootstrap ? configurationOf(region, directory) : new Configuration();
         PeerId self = new PeerId(endpoint.endpoint(), 0);
         Node node = RaftServiceFactory.createRaftNode(groupId(region.regionId()), self);
-        if (!node.init(JraftOptions.nodeOptions(config, groupDir, fsm, initial, serviceFactory))) {
+        if (!node.init(JraftOptions.nodeOptions(config, groupDir, fsm, initial, serviceFactory,
+                endpoint.snapshotThrottle()))) {
             throw new IllegalStateException("region " + region.regionId() + ": the Raft node did not start; "
                     + "the log above says why");
         }

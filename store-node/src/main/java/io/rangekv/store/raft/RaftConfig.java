@@ -15,11 +15,14 @@ import java.time.Duration;
  * @param snapshotLogEntries take a RaftSnapshot once this many entries were applied since the last one, so logs stay
  *                           short however busy a region is.
  * @param maxInflightAppends AppendEntries batches in flight per follower (pipelining).
+ * @param snapshotRate       the bytes per second a store spends receiving RaftSnapshots, all regions together
+ *                           (0 = no limit), so a new or repaired store does not starve the live traffic of its disk
+ *                           and network.
  */
 public record RaftConfig(Duration electionTimeout, boolean logSync, Duration snapshotInterval, long snapshotLogEntries,
-                         int maxInflightAppends) {
+                         int maxInflightAppends, io.rangekv.config.DataSize snapshotRate) {
     public static final RaftConfig DEFAULTS = new RaftConfig(Duration.ofMillis(2000), true, Duration.ofHours(1),
-            100_000, 64);
+            100_000, 64, io.rangekv.config.DataSize.ofMegabytes(100));
 
     public RaftConfig {
         if (electionTimeout.toMillis() < 100) {
@@ -39,10 +42,12 @@ public record RaftConfig(Duration electionTimeout, boolean logSync, Duration sna
                 s.getBoolean("raft.log-sync", DEFAULTS.logSync),
                 s.getDuration("raft.snapshot-interval", DEFAULTS.snapshotInterval),
                 s.getLong("raft.snapshot-log-entries", DEFAULTS.snapshotLogEntries),
-                s.getInt("raft.max-inflight-appends", DEFAULTS.maxInflightAppends));
+                s.getInt("raft.max-inflight-appends", DEFAULTS.maxInflightAppends),
+                s.getDataSize("raft.snapshot-max-bytes-per-sec", DEFAULTS.snapshotRate));
     }
 
     public RaftConfig withElectionTimeout(Duration timeout) {
-        return new RaftConfig(timeout, logSync, snapshotInterval, snapshotLogEntries, maxInflightAppends);
+        return new RaftConfig(timeout, logSync, snapshotInterval, snapshotLogEntries, maxInflightAppends,
+                snapshotRate);
     }
 }

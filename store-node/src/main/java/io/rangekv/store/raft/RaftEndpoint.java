@@ -13,21 +13,37 @@ import com.alipay.sofa.jraft.util.Endpoint;
 public final class RaftEndpoint implements AutoCloseable {
     private final Endpoint endpoint;
     private final RpcServer server;
+    /** One budget for every region's incoming RaftSnapshots on this store; null = no limit. */
+    private final com.alipay.sofa.jraft.storage.SnapshotThrottle snapshotThrottle;
 
-    private RaftEndpoint(Endpoint endpoint, RpcServer server) {
+    private RaftEndpoint(Endpoint endpoint, RpcServer server, com.alipay.sofa.jraft.storage.SnapshotThrottle throttle) {
         this.endpoint = endpoint;
         this.server = server;
+        this.snapshotThrottle = throttle;
     }
 
-    /** Binds {@code host:port} and registers it. Throws when the port is taken. */
+    /** Binds {@code host:port} and registers it, with no limit on RaftSnapshot transfers. */
     public static RaftEndpoint start(String host, int port) {
+        return start(host, port, io.rangekv.config.DataSize.ofBytes(0));
+    }
+
+    /**
+     * Binds {@code host:port} and registers it; RaftSnapshots this store receives share {@code snapshotRate} bytes
+     * per second (0 = no limit). Throws when the port is taken.
+     */
+    public static RaftEndpoint start(String host, int port, io.rangekv.config.DataSize snapshotRate) {
         Endpoint endpoint = new Endpoint(host, port);
         RpcServer server = RaftRpcServerFactory.createRaftRpcServer(endpoint);
         if (!server.init(null)) {
             throw new IllegalStateException("cannot bind the Raft port " + endpoint);
         }
         NodeManager.getInstance().addAddress(endpoint);
-        return new RaftEndpoint(endpoint, server);
+        return new RaftEndpoint(endpoint, server, snapshotRate.bytes() <= 0 ? null
+                : new com.alipay.sofa.jraft.storage.snapshot.ThroughputSnapshotThrottle(snapshotRate.bytes(), 1));
+    }
+
+    com.alipay.sofa.jraft.storage.SnapshotThrottle snapshotThrottle() {
+        return snapshotThrottle;
     }
 
     public String address() {
