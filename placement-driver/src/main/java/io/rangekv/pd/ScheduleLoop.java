@@ -9,6 +9,7 @@ import io.rangekv.pd.heartbeat.StoreStatsBook;
 import io.rangekv.pd.meta.ClusterMetadata;
 import io.rangekv.pd.raft.PdRaftGroup;
 import io.rangekv.pd.schedule.BalanceScheduler;
+import io.rangekv.pd.schedule.HotRegionScheduler;
 import io.rangekv.pd.schedule.MergeChecker;
 import io.rangekv.pd.schedule.Operator;
 import io.rangekv.pd.schedule.Step;
@@ -109,8 +110,15 @@ public final class ScheduleLoop {
         if (!healthy) {
             return;
         }
+        if (schedule.hotRegionQps() > 0) {
+            HotRegionScheduler.spreadHotLeaders(view, busy, schedule.hotRegionQps(), operators::newOperatorId, now)
+                    .ifPresent(operators::admit);
+        }
         if (schedule.leaderBalance()) {
-            BalanceScheduler.balanceLeaders(view, busy, schedule.balanceTolerance(),
+            // Hot regions' leaders are placed by the hot-region scheduler; counting them here would move them back.
+            LongPredicate busyOrHot = id -> busy.test(id) || HotRegionScheduler.isHot(view, id,
+                    schedule.hotRegionQps());
+            BalanceScheduler.balanceLeaders(view, busyOrHot, schedule.balanceTolerance(),
                     operators::newOperatorId, now).ifPresent(operators::admit);
         }
         if (schedule.regionBalance()) {
@@ -196,7 +204,8 @@ public final class ScheduleLoop {
         return new RegionView(region, stats.map(RegionStatsBook.Stats::leader)
                 .filter(l -> region.peer(l.peerId()).isPresent()), frozenOn,
                 stats.map(RegionStatsBook.Stats::approximateBytes).orElse(0L),
-                stats.map(RegionStatsBook.Stats::approximateKeys).orElse(0L));
+                stats.map(RegionStatsBook.Stats::approximateKeys).orElse(0L),
+                stats.map(st -> st.readKeysPerSec() + st.writeKeysPerSec()).orElse(0.0));
     }
 
     /** Peer ids come from the allocator in blocks, so a round costs at most one Raft proposal for ids. */

@@ -8,16 +8,17 @@ import java.util.Set;
 
 /**
  * A region as the schedulers see it: its recorded descriptor, its leader when reported, the stores whose replica
- * reported it frozen for a merge, and its approximate size from the leader's last report (0 when unknown).
+ * reported it frozen for a merge, and its approximate size and load (keys read and written per second) from the
+ * leader's last report (0 when unknown).
  */
 public record RegionView(Region region, Optional<Peer> leader, Set<Long> frozenOn, long approximateBytes,
-                         long approximateKeys) {
+                         long approximateKeys, double keysPerSec) {
     public RegionView {
         frozenOn = Set.copyOf(frozenOn);
     }
 
     public RegionView(Region region, Optional<Peer> leader) {
-        this(region, leader, Set.of(), 0, 0);
+        this(region, leader, Set.of(), 0, 0, 0);
     }
 
     public long regionId() {
@@ -29,7 +30,7 @@ public record RegionView(Region region, Optional<Peer> leader, Set<Long> frozenO
     }
 
     public RegionView withFrozenOn(Set<Long> stores) {
-        return new RegionView(region, leader, stores, approximateBytes, approximateKeys);
+        return new RegionView(region, leader, stores, approximateBytes, approximateKeys, keysPerSec);
     }
 
     /** True when every replica's store reported it frozen. */

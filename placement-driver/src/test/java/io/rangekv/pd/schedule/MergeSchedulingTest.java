@@ -50,7 +50,7 @@ class MergeSchedulingTest {
     }
 
     private static RegionView view(Region r, long bytes) {
-        return new RegionView(r, Optional.of(r.peers().get(0)), Set.of(), bytes, bytes / 100);
+        return new RegionView(r, Optional.of(r.peers().get(0)), Set.of(), bytes, bytes / 100, 0);
     }
 
     private static ClusterView cluster(List<RegionView> regions, long... downStores) {
