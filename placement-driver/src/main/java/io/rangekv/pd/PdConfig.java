@@ -53,15 +53,19 @@ public record PdConfig(long memberId, Path dataDir, List<PdMember> members, Dura
      * @param merge              when adjacent small regions merge
      * @param hotRegionQps       a region serving at least this many keys per second (read + written) is hot: hot
      *                           regions' leaders are spread across stores (0 = off)
+     * @param regionCoolDown     after an operator on a region ends, balancing, hot-region and merge operators leave
+     *                           the region alone this long (repairs, rollbacks and admin requests do not wait)
      */
     public record ScheduleConfig(DataSize splitSize, long splitKeys, Duration splitCoolDown, Duration storeDownTime,
                                  Duration maxStoreDownTime, Duration interval, int maxOperatorsPerStore,
                                  Duration operatorTimeout, boolean replicaRepair, boolean leaderBalance,
                                  boolean regionBalance, int balanceTolerance, long splitQps,
-                                 Duration splitLoadDuration, MergeConfig merge, long hotRegionQps) {
+                                 Duration splitLoadDuration, MergeConfig merge, long hotRegionQps,
+                                 Duration regionCoolDown) {
         public static final ScheduleConfig DEFAULTS = new ScheduleConfig(DataSize.ofMegabytes(96), 960_000,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofSeconds(1), 4,
-                Duration.ofMinutes(10), true, true, true, 1, 3000, Duration.ofSeconds(10), MergeConfig.DEFAULTS, 1000);
+                Duration.ofMinutes(10), true, true, true, 1, 3000, Duration.ofSeconds(10), MergeConfig.DEFAULTS, 1000,
+                Duration.ofSeconds(10));
 
         public ScheduleConfig {
             if (maxStoreDownTime.compareTo(storeDownTime) < 0) {
@@ -95,42 +99,43 @@ public record PdConfig(long memberId, Path dataDir, List<PdMember> members, Dura
                             s.getDataSize("schedule.max-merge-region-size", d.merge.maxSize()),
                             s.getLong("schedule.max-merge-region-keys", d.merge.maxKeys()),
                             s.getDuration("schedule.split-merge-interval", d.merge.splitMergeInterval())),
-                    s.getLong("schedule.hot-region-qps", d.hotRegionQps));
+                    s.getLong("schedule.hot-region-qps", d.hotRegionQps),
+                    s.getDuration("schedule.region-cool-down", d.regionCoolDown));
         }
 
         /** These settings with other merge thresholds (tests). */
         public ScheduleConfig withMerge(MergeConfig newMerge) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance, splitQps, splitLoadDuration, newMerge, hotRegionQps);
+                    balanceTolerance, splitQps, splitLoadDuration, newMerge, hotRegionQps, regionCoolDown);
         }
 
         /** These settings with other split thresholds (tests). */
         public ScheduleConfig withSplit(DataSize size, long keys, Duration coolDown) {
             return new ScheduleConfig(size, keys, coolDown, storeDownTime, maxStoreDownTime, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance, splitQps, splitLoadDuration, merge, hotRegionQps);
+                    balanceTolerance, splitQps, splitLoadDuration, merge, hotRegionQps, regionCoolDown);
         }
 
         /** These settings with other store timings (tests). */
         public ScheduleConfig withDownTimes(Duration disconnected, Duration down) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, disconnected, down, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance, splitQps, splitLoadDuration, merge, hotRegionQps);
+                    balanceTolerance, splitQps, splitLoadDuration, merge, hotRegionQps, regionCoolDown);
         }
 
         /** These settings with the balancers on or off (tests). */
         public ScheduleConfig withBalance(boolean leaders, boolean regions) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaders, regions, balanceTolerance,
-                    splitQps, splitLoadDuration, merge, hotRegionQps);
+                    splitQps, splitLoadDuration, merge, hotRegionQps, regionCoolDown);
         }
 
         /** These settings with another load-split threshold (tests). */
         public ScheduleConfig withLoadSplit(long qps, Duration duration) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance, qps, duration, merge, hotRegionQps);
+                    balanceTolerance, qps, duration, merge, hotRegionQps, regionCoolDown);
         }
     }
 

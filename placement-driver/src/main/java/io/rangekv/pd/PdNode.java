@@ -59,7 +59,8 @@ public final class PdNode implements AutoCloseable {
             ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
                     new NamedThreadFactory("pd-schedule", true));
             OperatorController operators = new OperatorController(SystemClock.INSTANCE,
-                    config.schedule().maxOperatorsPerStore(), config.schedule().operatorTimeout());
+                    config.schedule().maxOperatorsPerStore(), config.schedule().operatorTimeout(),
+                    config.schedule().regionCoolDown());
             started.add(schedule::shutdownNow);
             PdLeaderListener forgetSoftState = new PdLeaderListener() {
                 @Override

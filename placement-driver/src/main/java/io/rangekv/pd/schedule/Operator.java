@@ -11,6 +11,13 @@ import java.util.TreeSet;
 public final class Operator {
     public enum Status { RUNNING, SUCCEEDED, TIMED_OUT, CANCELLED }
 
+    /**
+     * Kinds that only improve the layout (balance, hot-region spreading, merge): they wait out a region's cool-down.
+     * Repairs, rollbacks and admin requests never wait.
+     */
+    private static final Set<String> OPTIONAL_KINDS = Set.of("balance-leader", "balance-region", "hot-leader",
+            "merge");
+
     private final long operatorId;
     private final long regionId;
     private final String kind;
@@ -78,6 +85,10 @@ public final class Operator {
 
     public long endedAtNanos() {
         return endedAtNanos;
+    }
+
+    public boolean isOptional() {
+        return OPTIONAL_KINDS.contains(kind);
     }
 
     /** The region a merge operator merges its region into; 0 for other operators. */

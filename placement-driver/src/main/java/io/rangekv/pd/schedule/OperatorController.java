@@ -34,15 +34,23 @@ public final class OperatorController {
     private final Clock clock;
     private final int maxPerStore;
     private final Duration timeout;
+    private final Duration regionCoolDown;
+    /** When the last operator on each region ended (for the cool-down). */
+    private final Map<Long, Long> endedAtByRegion = new HashMap<>();
     private final AtomicLong nextId = new AtomicLong();
     private final Map<Long, Operator> byRegion = new HashMap<>();
     private final Map<Long, Region> initialRegions = new HashMap<>();
     private final Deque<Operator> history = new ArrayDeque<>();
 
     public OperatorController(Clock clock, int maxPerStore, Duration timeout) {
+        this(clock, maxPerStore, timeout, Duration.ZERO);
+    }
+
+    public OperatorController(Clock clock, int maxPerStore, Duration timeout, Duration regionCoolDown) {
         this.clock = clock;
         this.maxPerStore = maxPerStore;
         this.timeout = timeout;
+        this.regionCoolDown = regionCoolDown;
     }
 
     public long newOperatorId() {
@@ -55,10 +63,13 @@ public final class OperatorController {
 
     /**
      * Starts {@code op} unless its region has one running (or is the target of a running merge), a merge's target
-     * is busy, or a store it touches is at the limit.
+     * is busy, a store it touches is at the limit, or it is optional and its region is cooling down.
      */
     public synchronized boolean admit(Operator op) {
         if (hasOperator(op.regionId()) || (op.mergeTarget() != 0 && hasOperator(op.mergeTarget()))) {
+            return false;
+        }
+        if (op.isOptional() && (coolingDown(op.regionId()) || coolingDown(op.mergeTarget()))) {
             return false;
         }
         for (long store : op.stores()) {
@@ -83,6 +94,12 @@ public final class OperatorController {
             }
         }
         return null;
+    }
+
+    /** True when an operator on the region ended less than {@code regionCoolDown} ago. */
+    public synchronized boolean coolingDown(long regionId) {
+        Long ended = endedAtByRegion.get(regionId);
+        return ended != null && clock.nanoTime() - ended < regionCoolDown.toNanos();
     }
 
     private long runningOn(long storeId) {
@@ -254,6 +271,14 @@ public final class OperatorController {
     private void finish(Operator op, Operator.Status status, String why) {
         byRegion.remove(op.regionId());
         op.end(status, why, clock.nanoTime());
+        endedAtByRegion.put(op.regionId(), op.endedAtNanos());
+        if (op.mergeTarget() != 0) {
+            endedAtByRegion.put(op.mergeTarget(), op.endedAtNanos());
+        }
+        if (endedAtByRegion.size() > 10 * HISTORY) {
+            long horizon = clock.nanoTime() - regionCoolDown.toNanos();
+            endedAtByRegion.values().removeIf(t -> t < horizon);
+        }
         history.addFirst(op);
         while (history.size() > HISTORY) {
             history.removeLast();

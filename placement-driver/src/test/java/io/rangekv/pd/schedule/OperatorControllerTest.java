@@ -96,4 +96,23 @@ class OperatorControllerTest {
         assertEquals(1, rollbacks.size());
         assertEquals(List.of(new Step.RemovePeer(4)), rollbacks.get(0).steps());
     }
+
+    @Test
+    void optionalOperatorsWaitOutARegionsCoolDownRepairsAndAdminsDoNot() {
+        OperatorController cooling = new OperatorController(clock, 4, Duration.ofMinutes(1), Duration.ofSeconds(10));
+        Operator first = new Operator(cooling.newOperatorId(), 1, "balance-leader", "test",
+                List.of(new Step.TransferLeader(2)), now);
+        assertTrue(cooling.admit(first));
+        cooling.cancel(1, "test");
+        now += Duration.ofSeconds(5).toNanos();
+        assertTrue(cooling.coolingDown(1));
+        assertFalse(cooling.admit(new Operator(cooling.newOperatorId(), 1, "balance-leader", "again",
+                List.of(new Step.TransferLeader(3)), now)), "a balance right after an operator would churn");
+        assertTrue(cooling.admit(new Operator(cooling.newOperatorId(), 1, "repair-replica", "store down",
+                List.of(new Step.RemovePeer(3)), now)), "a repair never waits");
+        cooling.cancel(1, "test");
+        now += Duration.ofSeconds(11).toNanos();
+        assertTrue(cooling.admit(new Operator(cooling.newOperatorId(), 1, "balance-leader", "later",
+                List.of(new Step.TransferLeader(3)), now)));
+    }
 }

@@ -160,4 +160,32 @@ class SchedulersTest {
                 "the leader's replica is removed only after the leadership moved");
         assertTrue(new Step.RemovePeer(2).action(r) instanceof Step.Action.ChangePeers);
     }
+
+    @Test
+    void aStoreFlappingBetweenUpAndDisconnectedNeverTriggersARepairOrATransferToIt() {
+        List<RegionView> regions = List.of(region(1, 1, 2, 3), region(2, 1, 2, 3), region(3, 1, 2, 4));
+        for (int round = 0; round < 6; round++) {
+            StoreState flapping = round % 2 == 0 ? StoreState.UP : StoreState.DISCONNECTED;
+            ClusterView view = ClusterView.of(List.of(up(1), up(2), store(3, flapping), up(4)), regions, 3);
+            assertEquals(List.of(), replicas(view), "round " + round);
+            Optional<Operator> leaders = BalanceScheduler.balanceLeaders(view, r -> false, 1, ids::incrementAndGet, 0);
+            leaders.ifPresent(op -> assertTrue(flapping == StoreState.UP
+                    || !op.steps().contains(new Step.TransferLeader(3)), "no leader goes to a silent store: " + op));
+        }
+    }
+
+    @Test
+    void aRegionMidSplitIsNeitherRepairedNorBalancedOnHalfKnowledge() {
+        // The parent already reported its new range; the child is known but its leader has not reported yet, and
+        // the PD's map has a gap where a second child will appear.
+        RegionView parent = region(1, 1, 2, 3);
+        Region childRegion = new Region(9, new KeyRange(Key.of("r1z"), Key.of("r2")), new RegionEpoch(1, 2),
+                List.of(Peer.voter(91, 1), Peer.voter(92, 2), Peer.voter(93, 3)));
+        RegionView child = new RegionView(childRegion, Optional.empty());
+        ClusterView view = ClusterView.of(List.of(up(1), up(2), up(3), up(4)),
+                List.of(parent, child, region(5, 1, 2, 3)), 3);
+        assertEquals(List.of(), replicas(view), "the child lists 3 voters: nothing is missing");
+        Optional<Operator> leaders = BalanceScheduler.balanceLeaders(view, r -> false, 0, ids::incrementAndGet, 0);
+        leaders.ifPresent(op -> assertTrue(op.regionId() != 9, "a region with no reported leader is not moved"));
+    }
 }
