@@ -95,8 +95,8 @@ public final class RegionAdmin {
             }
         }
         List<io.rangekv.pd.schedule.Step> steps = io.rangekv.pd.schedule.MergeChecker.steps(cluster, s, t,
-                () -> ids.allocate(1).join()).orElseThrow(() -> RequestException.invalidArgument("region "
-                + sourceId + " cannot be aligned with region " + targetId + " yet; retry in a few seconds"));
+                () -> ids.allocate(1).join()).orElseThrow(() -> RequestException.invalidArgument("regions "
+                + sourceId + " and " + targetId + " need the same number of voters and no learners"));
         return run(new Operator(operators.newOperatorId(), sourceId, "admin-merge", "admin: merge region "
                 + sourceId + " into " + targetId, steps, operators.now()), wait);
     }

@@ -115,10 +115,7 @@ public final class ScheduleLoop {
                     .ifPresent(operators::admit);
         }
         if (schedule.leaderBalance()) {
-            // Hot regions' leaders are placed by the hot-region scheduler; counting them here would move them back.
-            LongPredicate busyOrHot = id -> busy.test(id) || HotRegionScheduler.isHot(view, id,
-                    schedule.hotRegionQps());
-            BalanceScheduler.balanceLeaders(view, busyOrHot, schedule.balanceTolerance(),
+            BalanceScheduler.balanceLeaders(view, busy, schedule.balanceTolerance(),
                     operators::newOperatorId, now).ifPresent(operators::admit);
         }
         if (schedule.regionBalance()) {

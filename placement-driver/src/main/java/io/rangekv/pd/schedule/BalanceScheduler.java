@@ -32,10 +32,11 @@ public final class BalanceScheduler {
         if (counts.get(most) - counts.get(least) <= tolerance) {
             return Optional.empty();
         }
+        // The coldest leader moves: hot ones are the hot-region scheduler's, and moving them costs the most.
         return view.regions().stream()
                 .filter(r -> r.ledBy(most) && !busy.test(r.regionId()))
                 .filter(r -> r.region().peerOnStore(least).filter(Peer::isVoter).isPresent())
-                .findFirst()
+                .min(Comparator.comparingDouble(RegionView::keysPerSec).thenComparingLong(RegionView::regionId))
                 .map(r -> new Operator(operatorIds.getAsLong(), r.regionId(), "balance-leader",
                         "store " + most + " leads " + counts.get(most) + ", store " + least + " " + counts.get(least),
                         List.of(new Step.TransferLeader(least)), now));

@@ -14,15 +14,11 @@ import java.util.function.LongSupplier;
  * Spreads the leaders of hot regions (at least {@code schedule.hot-region-qps} keys read and written per second)
  * across stores: leaders serve every linearizable read and every write, so two hot leaders on one store double its
  * load while another idles. Moves one leader per round from the store with the most hot leaders to the region's
- * voter on the store with the fewest, when they differ by two or more. A leader transfer moves no data. Pure.
+ * voter on the store with the fewest, when they differ by two or more and that store has fewer leaders in all (so
+ * the leader balancer, which moves the coldest leaders, does not undo it). A leader transfer moves no data. Pure.
  */
 public final class HotRegionScheduler {
     private HotRegionScheduler() {
-    }
-
-    public static boolean isHot(ClusterView view, long regionId, long hotQps) {
-        return hotQps > 0 && view.regions().stream()
-                .anyMatch(r -> r.regionId() == regionId && r.keysPerSec() >= hotQps);
     }
 
     public static Optional<Operator> spreadHotLeaders(ClusterView view, LongPredicate busy, long hotQps,
@@ -36,12 +32,15 @@ public final class HotRegionScheduler {
             return Optional.empty();
         }
         long most = hotLeaders.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        Map<Long, Long> leaders = view.leaderCounts();
         for (RegionView r : hot) {
             if (!r.ledBy(most) || busy.test(r.regionId())) {
                 continue;
             }
             Optional<Long> to = r.region().voters().stream().map(Peer::storeId)
                     .filter(s -> hotLeaders.containsKey(s) && hotLeaders.get(s) + 2 <= hotLeaders.get(most))
+                    // Never towards a store with more leaders: the leader balancer would only move one back.
+                    .filter(s -> leaders.getOrDefault(s, 0L) < leaders.getOrDefault(most, 0L))
                     .min(Comparator.comparingLong((Long s) -> hotLeaders.get(s)).thenComparingLong(s -> s));
             if (to.isPresent()) {
                 return Optional.of(new Operator(operatorIds.getAsLong(), r.regionId(), "hot-leader",
