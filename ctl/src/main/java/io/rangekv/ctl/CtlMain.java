@@ -172,18 +172,26 @@ public final class CtlMain {
         }
     }
 
-    @Command(name = "split", description = "Split a region at a key (or in the middle by size).")
+    @Command(name = "split", description = "Split a region at a key, in the middle by size, or into N parts.")
     static final class Split extends Sub {
         @Parameters(index = "0", description = "region id")
         long regionId;
         @Option(names = "--key", description = "split key (UTF-8); omit to split at the middle by size")
         String key;
+        @Option(names = "--parts", description = "split into N regions of about equal size (2..64)")
+        Integer parts;
 
         @Override
         public Integer call() {
+            if (key != null && parts != null) {
+                throw new CtlException("give --key or --parts, not both");
+            }
             ObjectNode b = body();
             if (key != null) {
                 b.put("key", key);
+            }
+            if (parts != null) {
+                b.put("parts", parts);
             }
             return printResult(parent.admin().post("/regions/" + regionId + "/split", b));
         }

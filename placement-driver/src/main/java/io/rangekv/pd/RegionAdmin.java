@@ -20,13 +20,14 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * What an admin asks of a region: split it at a key, move its leader. Validates the request, queues the
+ * What an admin asks of a region: split it at a key or into N parts, move, merge, change its peers, move its leader. Validates the request, queues the
  * instruction for the region leader's next heartbeat and waits (bounded) until the PD sees it done.
  *
  * <p>Blocking: call it from an admin thread, never from an event loop.
  */
 public final class RegionAdmin {
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final int MAX_PARTS = 64;
 
     private final ClusterMetadata metadata;
     private final RegionStatsBook regionStats;
@@ -187,8 +188,39 @@ public final class RegionAdmin {
             throw RequestException.invalidArgument("split key " + splitKey + " is not strictly inside region "
                     + regionId + " " + region.range());
         }
+        return split(region, splitKey, 2, wait);
+    }
+
+    /**
+     * Splits region {@code regionId} into {@code parts} regions of about equal size: the store splits off 1/N of
+     * the bytes, then the right-hand remainder loses 1/(N-1), and so on; each split waits (up to {@code wait}) for
+     * the report that shows it. Stops early, with what it made, when a remainder has too few keys or a split is
+     * still on its way.
+     */
+    public Result splitInto(long regionId, int parts, Duration wait) throws InterruptedException {
+        if (parts < 2 || parts > MAX_PARTS) {
+            throw RequestException.invalidArgument("parts must be 2.." + MAX_PARTS + ", not " + parts);
+        }
+        Region rest = require(regionId);
+        List<Region> made = new java.util.ArrayList<>();
+        for (int k = parts; k >= 2; k--) {
+            Result step = split(rest, Key.EMPTY, k, wait);
+            if (!step.done()) {
+                made.add(rest);
+                return new Result(false, made, "split " + (parts - k) + " of " + (parts - 1) + " times; then: "
+                        + step.message());
+            }
+            made.add(step.regions().get(0));
+            rest = step.regions().get(1);
+        }
+        made.add(rest);
+        return new Result(true, made, "split into " + parts);
+    }
+
+    private Result split(Region region, Key splitKey, int parts, Duration wait) throws InterruptedException {
+        long regionId = region.regionId();
         PdProto.RegionInstruction instruction = heartbeats.newSplit(MetaCodec.toProto(region),
-                MetaCodec.toProto(splitKey), "admin request").join();
+                MetaCodec.toProto(splitKey), parts, "admin request").join();
         instructions.offer(instruction);
         long newRegionId = instruction.getSplit().getNewRegionId();
         Optional<List<Region>> after = waitFor(wait, () -> {

@@ -1,6 +1,7 @@
 package io.rangekv.bench.load;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,6 +31,14 @@ public interface Target extends AutoCloseable {
 
     /** Processes whose CPU the report shows (the servers this target started); empty when it runs in this JVM. */
     List<Long> serverPids();
+
+    /**
+     * Errors the target's client absorbed by retrying, by kind (RangeKV's region errors: NOT_LEADER,
+     * EPOCH_NOT_MATCH, ...): not failures, but the report shows them. Empty where the client does not count them.
+     */
+    default Map<String, Long> retries() {
+        return Map.of();
+    }
 
     /** A short, stable name for a failure, for the "errors by kind" table. */
     default String errorKind(Throwable failure) {

@@ -310,10 +310,17 @@ public final class HeartbeatHandler {
     public CompletableFuture<PdProto.RegionInstruction> newSplit(MetaProto.Region region,
                                                                  com.google.protobuf.ByteString splitKey,
                                                                  String reason) {
+        return newSplit(region, splitKey, 2, reason);
+    }
+
+    /** A split with new ids; with an empty {@code splitKey} the left region keeps {@code 1/parts} of the bytes. */
+    public CompletableFuture<PdProto.RegionInstruction> newSplit(MetaProto.Region region,
+                                                                 com.google.protobuf.ByteString splitKey, int parts,
+                                                                 String reason) {
         int peers = region.getPeersCount();
         return ids.allocate(1 + peers).thenApply(first -> {
             PdProto.SplitRegion.Builder split = PdProto.SplitRegion.newBuilder()
-                    .setSplitKey(splitKey).setNewRegionId(first);
+                    .setSplitKey(splitKey).setNewRegionId(first).setParts(parts);
             for (int i = 1; i <= peers; i++) {
                 split.addNewPeerIds(first + i);
             }

@@ -47,6 +47,7 @@ import java.util.regex.Pattern;
  * GET  /pd/api/v1/regions/{id}                     one region
  * GET  /pd/api/v1/regions/by-key?key=K             the region holding key K (key_base64= for raw bytes)
  * POST /pd/api/v1/regions/{id}/split               {"key": "k"} or {"key_base64": ".."} or {} (middle by size)
+ *                                                  or {"parts": N} (N regions of about equal size)
  * POST /pd/api/v1/regions/{id}/transfer-leader     {"store_id": 2}
  * POST /pd/api/v1/regions/{id}/move                {"from_store": 1, "to_store": 4}
  * POST /pd/api/v1/regions/{id}/add-peer            {"store_id": 4}
@@ -223,7 +224,8 @@ public final class AdminHttpServer implements AutoCloseable {
         requireMethod(method, "POST");
         JsonNode body = body(exchange);
         RegionAdmin.Result result = switch (action) {
-            case "/split" -> admin.split(regionId, bodyKey(body), ADMIN_WAIT);
+            case "/split" -> body.has("parts") ? admin.splitInto(regionId, intField(body, "parts"), ADMIN_WAIT)
+                    : admin.split(regionId, bodyKey(body), ADMIN_WAIT);
             case "/transfer-leader" -> admin.transferLeader(regionId, storeField(body, "store_id"), ADMIN_WAIT);
             case "/move" -> admin.move(regionId, storeField(body, "from_store"), storeField(body, "to_store"),
                     MEMBERSHIP_WAIT);
@@ -262,6 +264,14 @@ public final class AdminHttpServer implements AutoCloseable {
             throw new HttpError(400, "INVALID_ARGUMENT", "this request needs {\"" + field + "\": <" + what + ">}");
         }
         return n.asLong();
+    }
+
+    private static int intField(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || !n.canConvertToInt()) {
+            throw new HttpError(400, "INVALID_ARGUMENT", "\"" + field + "\" must be a number");
+        }
+        return n.asInt();
     }
 
     private static void requireMethod(String method, String wanted) {

@@ -154,7 +154,7 @@ public final class InstructionHandler {
     private CompletableFuture<List<Region>> split(RegionPeer peer, PdProto.RegionInstruction instruction) {
         PdProto.SplitRegion split = instruction.getSplit();
         Optional<Key> key = split.getSplitKey().isEmpty()
-                ? SplitKeys.middle(peer.engine(), peer.region().range())
+                ? SplitKeys.splitting(peer.engine(), peer.region().range(), Math.max(2, split.getParts()))
                 : Optional.of(MetaCodec.keyFromProto(split.getSplitKey()));
         if (key.isEmpty()) {
             LOG.info("PD asked to split region {} ({}) but it has too few keys", peer.regionId(),

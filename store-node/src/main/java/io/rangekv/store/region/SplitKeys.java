@@ -10,8 +10,9 @@ import io.rangekv.store.engine.RangeTally;
 import java.util.Optional;
 
 /**
- * Picks where to split a region when the PD leaves it to the store: the first key at which half the region's bytes
- * lie below. Walks the range (linear), so it runs on the heartbeat thread, never on a request path.
+ * Picks where to split a region when the PD leaves it to the store: the first key at which a given share of the
+ * region's bytes (half, by default) lie below. Walks the range (linear), so it runs on the heartbeat thread, never on
+ * a request path.
  */
 public final class SplitKeys {
     private SplitKeys() {
@@ -19,6 +20,17 @@ public final class SplitKeys {
 
     /** The key that halves {@code range} by bytes, or empty when the range has fewer than two keys. */
     public static Optional<Key> middle(Engine engine, KeyRange range) {
+        return splitting(engine, range, 2);
+    }
+
+    /**
+     * The first key with at least {@code 1/parts} of {@code range}'s bytes below it (the left region's share), or
+     * empty when no key strictly inside the range does that.
+     */
+    public static Optional<Key> splitting(Engine engine, KeyRange range, int parts) {
+        if (parts < 2) {
+            throw new IllegalArgumentException("parts must be at least 2: " + parts);
+        }
         byte[] from = Keys.dataStart(range);
         byte[] to = Keys.dataEnd(range);
         long total = engine.approximateSize(from, to);
@@ -30,7 +42,7 @@ public final class SplitKeys {
         try (EngineIterator it = engine.iterator(from, to, false)) {
             for (; it.isValid(); it.next()) {
                 seen += it.key().length + it.value().length;
-                if (seen * 2 >= total) {
+                if (seen * parts >= total) {
                     it.next();
                     if (!it.isValid()) {
                         break;

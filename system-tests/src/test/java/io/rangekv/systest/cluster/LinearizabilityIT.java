@@ -11,6 +11,7 @@ import io.rangekv.systest.history.CheckResult;
 import io.rangekv.systest.history.History;
 import io.rangekv.systest.history.LinearizabilityChecker;
 import io.rangekv.systest.history.Op;
+import io.rangekv.store.process.ProcessCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,6 +6,7 @@ import io.rangekv.client.KvClient;
 import io.rangekv.client.KvClientConfig;
 import io.rangekv.meta.Key;
 import io.rangekv.store.cluster.Await;
+import io.rangekv.store.process.ProcessCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

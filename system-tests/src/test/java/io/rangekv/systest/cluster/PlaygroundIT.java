@@ -6,6 +6,7 @@ import io.rangekv.client.rpc.StoreClientPool;
 import io.rangekv.proto.gen.KvProto;
 import io.rangekv.store.cluster.Await;
 import io.rangekv.time.Deadline;
+import io.rangekv.store.process.ProcessCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -81,6 +81,15 @@ final class Writers implements AutoCloseable {
         return acknowledged.size();
     }
 
+    /** Waits until the writers have used up their key budget; returns the acknowledged count. */
+    int awaitDone(java.time.Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        for (Future<?> f : tasks) {
+            f.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        return acknowledged.size();
+    }
+
     @Override
     public void close() throws Exception {
         running.set(false);

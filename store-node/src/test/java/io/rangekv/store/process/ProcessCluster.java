@@ -1,8 +1,7 @@
-package io.rangekv.systest.cluster;
+package io.rangekv.store.process;
 
 import io.rangekv.store.cluster.Await;
 import io.rangekv.store.cluster.FreePorts;
-import io.rangekv.store.process.JvmProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -161,6 +160,16 @@ public final class ProcessCluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return file;
+    }
+
+    /** The OS process ids of every PD member, store and router still running (for CPU accounting). */
+    public List<Long> pids() {
+        List<JvmProcess> all = new ArrayList<>(pds.values());
+        all.addAll(stores.values());
+        if (router != null) {
+            all.add(router);
+        }
+        return all.stream().filter(JvmProcess::isAlive).map(JvmProcess::pid).toList();
     }
 
     /** Log tails of every process, for failure messages. */
