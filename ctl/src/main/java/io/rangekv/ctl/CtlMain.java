@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "rangekv ctl", mixinStandardHelpOptions = true, version = "rangekv ctl 0.1",
         description = "Administer a RangeKV cluster and read or write its data.",
         subcommands = {CtlMain.Stores.class, CtlMain.Regions.class, CtlMain.RegionCmd.class, CtlMain.Operators.class,
+                CtlMain.Config.class,
                 CtlMain.Split.class, CtlMain.TransferLeader.class, CtlMain.Move.class, CtlMain.Merge.class,
                 CtlMain.AddPeer.class,
                 CtlMain.RemovePeer.class, CtlMain.StoreOffline.class, CtlMain.StoreRemove.class, CtlMain.Get.class,
@@ -169,6 +170,22 @@ public final class CtlMain {
                 return "running:\n" + Tables.render(j.path("running"), columns) + "\nrecent:\n"
                         + Tables.render(j.path("history"), columns);
             });
+        }
+    }
+
+    @Command(name = "config", description = "Show the cluster's replication settings, or set max-replicas.")
+    static final class Config extends Sub {
+        @Option(names = "--max-replicas", description = "replicas per region from now on (1..7); the PD adds or "
+                + "removes voters to match")
+        Integer maxReplicas;
+
+        @Override
+        public Integer call() {
+            if (maxReplicas != null) {
+                return printResult(parent.admin().post("/config", body().put("max_replicas", maxReplicas)));
+            }
+            return print(parent.admin().get("/config"), j -> "max-replicas: " + j.path("max_replicas").asInt()
+                    + "\n");
         }
     }
 

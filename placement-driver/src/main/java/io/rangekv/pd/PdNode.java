@@ -85,7 +85,7 @@ public final class PdNode implements AutoCloseable {
             HeartbeatHandler heartbeats = new HeartbeatHandler(config, metadata, raft, storeStats, regionStats,
                     instructions, ids, operators);
             ScheduleLoop loop = new ScheduleLoop(config, raft, metadata, storeStats, regionStats, heartbeats,
-                    operators, ids);
+                    operators, instructions, ids);
             loop.start(schedule);
             PdRpcService service = new PdRpcService(config, raft, metadata, heartbeats, storeStats, regionStats,
                     ids, schedule);

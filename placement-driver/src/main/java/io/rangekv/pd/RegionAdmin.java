@@ -28,6 +28,8 @@ import java.util.function.Supplier;
 public final class RegionAdmin {
     private static final Duration POLL = Duration.ofMillis(50);
     private static final int MAX_PARTS = 64;
+    private static final int MAX_REPLICAS = 7;
+    private static final Duration ALIGN_WAIT = Duration.ofSeconds(20);
 
     private final ClusterMetadata metadata;
     private final RegionStatsBook regionStats;
@@ -95,9 +97,15 @@ public final class RegionAdmin {
                         + r.region().peers() + ", leader " + r.leader().map(Peer::storeId).orElse(0L) + ")");
             }
         }
-        List<io.rangekv.pd.schedule.Step> steps = io.rangekv.pd.schedule.MergeChecker.steps(cluster, s, t,
-                () -> ids.allocate(1).join()).orElseThrow(() -> RequestException.invalidArgument("regions "
-                + sourceId + " and " + targetId + " need the same number of voters and no learners"));
+        // A target store may still run an old replica of the source (a move away a moment ago): the replica
+        // hygiene destroys it within seconds, so wait for that rather than refuse.
+        List<io.rangekv.pd.schedule.Step> steps = waitFor(ALIGN_WAIT, () -> {
+            io.rangekv.pd.schedule.ClusterView now = view.get();
+            return io.rangekv.pd.schedule.MergeChecker.steps(now, viewOf(now, sourceId), viewOf(now, targetId),
+                    () -> ids.allocate(1).join());
+        }).orElseThrow(() -> RequestException.invalidArgument("regions " + sourceId + " and " + targetId
+                + " cannot be aligned: they need the same number of voters, no learners, and no old replica of the "
+                + "source on the target's stores (waited " + ALIGN_WAIT.toSeconds() + " s)"));
         return run(new Operator(operators.newOperatorId(), sourceId, "admin-merge", "admin: merge region "
                 + sourceId + " into " + targetId, steps, operators.now()), wait);
     }
@@ -150,6 +158,27 @@ public final class RegionAdmin {
         }
         heartbeats.setStoreState(store, io.rangekv.meta.StoreState.TOMBSTONE).join();
         return "store " + storeId + " is TOMBSTONE: its replicas are re-created on other stores";
+    }
+
+    /**
+     * Sets the replica count of every region (TiKV's {@code config set max-replicas}): the replica checker then adds
+     * voters (on the UP stores with the fewest replicas) or removes them, one region at a time. Raising it above the
+     * number of UP stores is allowed; regions stay short until stores join.
+     */
+    public String setMaxReplicas(int maxReplicas) {
+        if (maxReplicas < 1 || maxReplicas > MAX_REPLICAS) {
+            throw RequestException.invalidArgument("max-replicas must be 1.." + MAX_REPLICAS + ", not " + maxReplicas);
+        }
+        heartbeats.setMaxReplicas(maxReplicas).join();
+        long up = view.get().stores().values().stream()
+                .filter(s -> s.state() == io.rangekv.meta.StoreState.UP).count();
+        return "max-replicas is " + maxReplicas + (up < maxReplicas ? "; only " + up + " stores are UP, regions stay "
+                + "short of replicas until more join" : "");
+    }
+
+    /** The replica count in force: an admin's, else {@code pd.max-replicas}. */
+    public int maxReplicas() {
+        return view.get().maxReplicas();
     }
 
     private Peer newLearner(Region region, long storeId) {

@@ -292,6 +292,12 @@ public final class HeartbeatHandler {
                 .setPutStore(PdProto.PutStoreCommand.newBuilder().setStore(updated)).build());
     }
 
+    /** Records an admin's replica count for every region (the replica checker adds or removes voters to match). */
+    public CompletableFuture<?> setMaxReplicas(int maxReplicas) {
+        return raft.propose(PdProto.PdCommand.newBuilder()
+                .setSetReplication(PdProto.SetReplicationCommand.newBuilder().setMaxReplicas(maxReplicas)).build());
+    }
+
     /** How long the region has been over the load threshold without a break (zero when it is not now). */
     private java.time.Duration hotSince(long regionId, boolean hot) {
         long now = System.nanoTime();

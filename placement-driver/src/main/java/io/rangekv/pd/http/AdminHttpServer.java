@@ -53,6 +53,8 @@ import java.util.regex.Pattern;
  * POST /pd/api/v1/regions/{id}/add-peer            {"store_id": 4}
  * POST /pd/api/v1/regions/{id}/remove-peer         {"store_id": 1}
  * POST /pd/api/v1/regions/{id}/merge               {"target": 7}: region {id} merges into its neighbour 7
+ * GET  /pd/api/v1/config                          {"max_replicas": 3}
+ * POST /pd/api/v1/config                          {"max_replicas": 5}: every region's replica count from now on
  * POST /pd/api/v1/stores/{id}/offline             drain a store: replicas move away, then it is TOMBSTONE
  * POST /pd/api/v1/stores/{id}/remove              a dead store: TOMBSTONE now, its replicas re-created elsewhere
  * GET  /pd/api/v1/operators                        running operators and the recent history (why, how they ended)
@@ -190,6 +192,17 @@ public final class AdminHttpServer implements AutoCloseable {
             long storeId = Long.parseLong(storeAction.group(1));
             String message = admin.removeStore(storeId, storeAction.group(2).equals("/offline"));
             send(exchange, 200, AdminJson.MAPPER.createObjectNode().put("done", true).put("message", message));
+            return;
+        }
+        if (path.equals(API + "/config")) {
+            if (method.equals("POST")) {
+                String message = admin.setMaxReplicas(intField(body(exchange), "max_replicas"));
+                send(exchange, 200, AdminJson.MAPPER.createObjectNode().put("done", true).put("message", message)
+                        .put("max_replicas", admin.maxReplicas()));
+                return;
+            }
+            requireMethod(method, "GET");
+            send(exchange, 200, AdminJson.MAPPER.createObjectNode().put("max_replicas", admin.maxReplicas()));
             return;
         }
         if (path.equals(API + "/operators")) {

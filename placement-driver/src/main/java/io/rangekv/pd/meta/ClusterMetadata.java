@@ -19,8 +19,8 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The PD's durable state: stores, regions (with epochs and peers), the id allocator and whether the cluster is
- * bootstrapped. Changed only by {@link #apply} with commands committed in the PD's Raft log, so every PD member
+ * The PD's durable state: stores, regions (with epochs and peers), the id allocator, whether the cluster is
+ * bootstrapped, and the replica count an admin set. Changed only by {@link #apply} with commands committed in the PD's Raft log, so every PD member
  * holds the same state; read by route queries from any thread.
  *
  * <p>Leaders, sizes and rates are not here: they come from heartbeats and live in the leader's memory
@@ -35,6 +35,7 @@ public final class ClusterMetadata {
     private long nextId = 1;
     private long storesVersion;
     private boolean bootstrapped;
+    private int maxReplicas; // 0: none set by an admin
 
     /** What applying a command produced, for the proposer. */
     public sealed interface Outcome {
@@ -71,6 +72,12 @@ public final class ClusterMetadata {
                     yield new Outcome.IdsAllocated(first, count);
                 }
                 case BOOTSTRAP -> bootstrap(command.getBootstrap().getStoreIdsList());
+                case SET_REPLICATION -> {
+                    int wanted = command.getSetReplication().getMaxReplicas();
+                    boolean changed = wanted > 0 && wanted != maxReplicas;
+                    maxReplicas = changed ? wanted : maxReplicas;
+                    yield changed ? new Outcome.Changed() : new Outcome.Unchanged();
+                }
                 case KIND_NOT_SET -> new Outcome.Unchanged();
             };
         } finally {
@@ -101,6 +108,16 @@ public final class ClusterMetadata {
         regions.put(first);
         bootstrapped = true;
         return new Outcome.Bootstrapped(first);
+    }
+
+    /** The replica count an admin set for every region, if any (otherwise {@code pd.max-replicas} applies). */
+    public java.util.OptionalInt maxReplicas() {
+        lock.readLock().lock();
+        try {
+            return maxReplicas > 0 ? java.util.OptionalInt.of(maxReplicas) : java.util.OptionalInt.empty();
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     public boolean isBootstrapped() {
@@ -190,7 +207,8 @@ public final class ClusterMetadata {
         lock.readLock().lock();
         try {
             PdProto.PdState.Builder b = PdProto.PdState.newBuilder()
-                    .setNextId(nextId).setBootstrapped(bootstrapped).setStoresVersion(storesVersion);
+                    .setNextId(nextId).setBootstrapped(bootstrapped).setStoresVersion(storesVersion)
+                    .setMaxReplicas(maxReplicas);
             stores.values().forEach(s -> b.addStores(MetaCodec.toProto(s)));
             regions.all().forEach(r -> b.addRegions(MetaCodec.toProto(r)));
             return b.build();
@@ -210,6 +228,7 @@ public final class ClusterMetadata {
             nextId = state.getNextId();
             bootstrapped = state.getBootstrapped();
             storesVersion = state.getStoresVersion();
+            maxReplicas = state.getMaxReplicas();
         } finally {
             lock.writeLock().unlock();
         }

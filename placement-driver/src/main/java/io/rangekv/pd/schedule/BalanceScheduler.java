@@ -18,28 +18,42 @@ public final class BalanceScheduler {
     private BalanceScheduler() {
     }
 
+    /**
+     * One leader transfer from a store leading more than {@code tolerance} above another: from the store leading
+     * most (then the next) to the region's voter whose store leads fewest. The store leading least overall may
+     * share no region with the one leading most, so the target is chosen per region, never globally.
+     */
     public static Optional<Operator> balanceLeaders(ClusterView view, LongPredicate busy, long tolerance,
                                                     LongSupplier operatorIds, long now) {
         Map<Long, Long> counts = view.leaderCounts();
-        List<Long> up = view.upStores().stream().map(StoreView::storeId).toList();
+        List<Long> up = view.upStores().stream().map(StoreView::storeId)
+                .sorted(Comparator.comparingLong((Long id) -> -counts.get(id)).thenComparingLong(id -> id)).toList();
         if (up.size() < 2) {
             return Optional.empty();
         }
-        long most = up.stream().max(Comparator.comparingLong((Long id) -> counts.get(id)).thenComparingLong(id -> -id))
-                .orElseThrow();
-        long least = up.stream().min(Comparator.comparingLong((Long id) -> counts.get(id)).thenComparingLong(id -> id))
-                .orElseThrow();
-        if (counts.get(most) - counts.get(least) <= tolerance) {
-            return Optional.empty();
+        long fewest = counts.get(up.get(up.size() - 1));
+        for (long source : up) {
+            if (counts.get(source) - fewest <= tolerance) {
+                break;
+            }
+            // The coldest leader moves: hot ones are the hot-region scheduler's, and moving them costs the most.
+            List<RegionView> led = view.regions().stream()
+                    .filter(r -> r.ledBy(source) && !busy.test(r.regionId()))
+                    .sorted(Comparator.comparingDouble(RegionView::keysPerSec).thenComparingLong(RegionView::regionId))
+                    .toList();
+            for (RegionView r : led) {
+                Optional<Long> target = r.region().voters().stream().map(Peer::storeId)
+                        .filter(id -> id != source && counts.containsKey(id) && up.contains(id))
+                        .min(Comparator.comparingLong((Long id) -> counts.get(id)).thenComparingLong(id -> id))
+                        .filter(id -> counts.get(source) - counts.get(id) > tolerance);
+                if (target.isPresent()) {
+                    return Optional.of(new Operator(operatorIds.getAsLong(), r.regionId(), "balance-leader",
+                            "store " + source + " leads " + counts.get(source) + ", store " + target.get() + " "
+                                    + counts.get(target.get()), List.of(new Step.TransferLeader(target.get())), now));
+                }
+            }
         }
-        // The coldest leader moves: hot ones are the hot-region scheduler's, and moving them costs the most.
-        return view.regions().stream()
-                .filter(r -> r.ledBy(most) && !busy.test(r.regionId()))
-                .filter(r -> r.region().peerOnStore(least).filter(Peer::isVoter).isPresent())
-                .min(Comparator.comparingDouble(RegionView::keysPerSec).thenComparingLong(RegionView::regionId))
-                .map(r -> new Operator(operatorIds.getAsLong(), r.regionId(), "balance-leader",
-                        "store " + most + " leads " + counts.get(most) + ", store " + least + " " + counts.get(least),
-                        List.of(new Step.TransferLeader(least)), now));
+        return Optional.empty();
     }
 
     public static Optional<Operator> balanceRegions(ClusterView view, LongPredicate busy, long tolerance,

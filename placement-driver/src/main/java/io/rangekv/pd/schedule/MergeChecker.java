@@ -85,8 +85,8 @@ public final class MergeChecker {
 
     /**
      * The steps merging {@code source} into the adjacent {@code target}: move source replicas onto the target's
-     * stores, freeze, commit. Empty when the two cannot be aligned (other replica counts, or learners). A target
-     * store still running an old replica of the source is waited for by the operator (see OperatorController).
+     * stores, freeze, commit. Empty when the two cannot be aligned (other replica counts, learners, or a target
+     * store still running an old replica of the source).
      */
     public static Optional<List<Step>> steps(ClusterView view, RegionView source, RegionView target,
                                              LongSupplier peerIds) {
@@ -99,6 +99,9 @@ public final class MergeChecker {
         Set<Long> targetStores = stores(t);
         List<Long> add = targetStores.stream().filter(id -> !sourceStores.contains(id)).toList();
         List<Long> remove = sourceStores.stream().filter(id -> !targetStores.contains(id)).toList();
+        if (add.stream().anyMatch(id -> view.hostsOldReplica(id, source))) {
+            return Optional.empty();
+        }
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < add.size(); i++) {
             Peer learner = Peer.learner(peerIds.getAsLong(), add.get(i));

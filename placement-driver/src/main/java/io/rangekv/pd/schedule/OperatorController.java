@@ -128,11 +128,6 @@ public final class OperatorController {
         PdProto.RegionInstruction.Builder b = PdProto.RegionInstruction.newBuilder()
                 .setRegionId(region.regionId()).setEpoch(MetaCodec.toProto(region.region().epoch()))
                 .setReason(op.kind() + " (operator " + op.operatorId() + ": " + op.reason() + ")");
-        if (op.currentStep() instanceof Step.AddLearner a && hostsOldReplica(a.learner().storeId(), region)) {
-            // The store still runs a replica this region removed earlier; one at the same Raft address would
-            // silently become the new learner. Wait until the PD's hygiene has it destroyed.
-            return Optional.empty();
-        }
         Step.Action action = op.currentStep().action(region);
         if (action instanceof Step.Action.ChangePeers c) {
             if (op.currentStep() instanceof Step.PromoteLearner p && !learnerHosted(region, p.peerId())) {
@@ -207,11 +202,6 @@ public final class OperatorController {
                 clock.nanoTime());
         byRegion.put(rollback.regionId(), rollback);
         LOG.info("started {}", rollback);
-    }
-
-    private boolean hostsOldReplica(long storeId, RegionView region) {
-        return hostedByStore.getOrDefault(storeId, Set.of()).contains(region.regionId())
-                && region.region().peerOnStore(storeId).isEmpty();
     }
 
     private boolean learnerHosted(RegionView region, long peerId) {

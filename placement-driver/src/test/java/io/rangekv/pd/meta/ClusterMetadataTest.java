@@ -123,13 +123,31 @@ class ClusterMetadataTest {
         assertFalse(m.stores().isEmpty());
     }
 
+    private static PdProto.PdCommand setMaxReplicas(int n) {
+        return PdProto.PdCommand.newBuilder().setSetReplication(PdProto.SetReplicationCommand.newBuilder()
+                .setMaxReplicas(n)).build();
+    }
+
+    @Test
+    void anAdminsReplicaCountIsKeptAndZeroSetsNothing() {
+        ClusterMetadata m = bootstrapped();
+        assertTrue(m.maxReplicas().isEmpty(), "pd.max-replicas applies until an admin sets one");
+        assertInstanceOf(ClusterMetadata.Outcome.Changed.class, m.apply(setMaxReplicas(5)));
+        assertEquals(5, m.maxReplicas().getAsInt());
+        assertInstanceOf(ClusterMetadata.Outcome.Unchanged.class, m.apply(setMaxReplicas(5)));
+        assertInstanceOf(ClusterMetadata.Outcome.Unchanged.class, m.apply(setMaxReplicas(0)));
+        assertEquals(5, m.maxReplicas().getAsInt());
+    }
+
     @Test
     void aRaftSnapshotRoundTripsTheWholeState() {
         ClusterMetadata m = bootstrapped();
         m.apply(put(region(1, "", "m", 1, 2), region(7, "m", "", 1, 2)));
+        m.apply(setMaxReplicas(3));
         ClusterMetadata copy = new ClusterMetadata();
         copy.load(m.toProto());
         assertEquals(m.toProto(), copy.toProto());
         assertTrue(copy.isBootstrapped());
+        assertEquals(3, copy.maxReplicas().getAsInt());
     }
 }

@@ -135,6 +135,22 @@ class SchedulersTest {
         assertEquals(new Step.TransferLeader(2), leader.steps().get(0));
     }
 
+    /**
+     * Five stores: store 3 leads four regions, store 5 (leading none) shares no region with it, store 1 leads two,
+     * store 4 one.
+     * The store leading least overall is out of reach, so the leader goes to the region's voter leading fewest.
+     */
+    @Test
+    void aLeaderGoesToTheLeastLeadingVoterOfItsRegionWhenTheLeastLeadingStoreHasNoReplica() {
+        List<RegionView> regions = List.of(region(1, 3, 1, 4), region(2, 3, 1, 2), region(3, 3, 2, 4),
+                region(4, 3, 1, 2), region(5, 4, 1, 5), region(6, 1, 2, 5), region(7, 2, 1, 5),
+                region(8, 1, 2, 5));
+        ClusterView view = ClusterView.of(List.of(up(1), up(2), up(3), up(4), up(5)), regions, 3);
+        Operator op = BalanceScheduler.balanceLeaders(view, r -> false, 1, ids::incrementAndGet, 0).orElseThrow();
+        assertEquals(1, op.regionId(), "store 3's first region with a voter on store 4");
+        assertEquals(List.of(new Step.TransferLeader(4)), op.steps());
+    }
+
     @Test
     void aBalancedClusterIsLeftAlone() {
         ClusterView view = ClusterView.of(List.of(up(1), up(2), up(3)),

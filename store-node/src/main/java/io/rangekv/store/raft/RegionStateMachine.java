@@ -239,14 +239,17 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
         try {
             Region incoming = RegionSnapshotFile.readState(file).region();
             // A hosted region with a higher version is newer than the snapshot (a split child it predates): its own
-            // log is authoritative, so the install keeps out of its keys. One with a lower version is older (a merge
-            // source this replica learns of by snapshot): it stops, and the snapshot's keys replace its own.
+            // log is authoritative, so the install keeps out of its keys. One with a lower version whose whole range
+            // the snapshot covers is older (a merge source this replica learns of by snapshot): it stops, and the
+            // snapshot's keys replace its own. One with a lower version reaching beyond the snapshot is a replica
+            // still catching up from its initial descriptor (a learner of the parent this snapshot's region split
+            // from): its own log will shrink it, so it stays (SchedulingIT lost such learners to this rule).
             List<KeyRange> keepOut = new ArrayList<>();
             List<Long> superseded = new ArrayList<>();
             for (Region other : neighbours.overlapping(incoming.range())) {
                 if (other.epoch().version() > incoming.epoch().version()) {
                     keepOut.add(other.range());
-                } else {
+                } else if (incoming.range().covers(other.range())) {
                     superseded.add(other.regionId());
                 }
             }

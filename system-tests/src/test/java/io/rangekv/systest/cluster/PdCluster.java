@@ -21,13 +21,18 @@ public final class PdCluster implements AutoCloseable {
     private final Map<Long, PdNode> live = new TreeMap<>();
 
     public PdCluster(Path dir, int members, PdConfig.ScheduleConfig schedule) {
+        this(dir, members, 3, schedule);
+    }
+
+    /** {@code maxReplicas}: pd.max-replicas, which is also how many stores bootstrap the cluster. */
+    public PdCluster(Path dir, int members, int maxReplicas, PdConfig.ScheduleConfig schedule) {
         List<PdMember> all = new ArrayList<>();
         for (long id = 1; id <= members; id++) {
             all.add(new PdMember(id, "127.0.0.1", FreePorts.pick(), FreePorts.pick(), FreePorts.pick()));
         }
         for (PdMember m : all) {
             configs.put(m.memberId(), new PdConfig(m.memberId(), dir.resolve("pd-" + m.memberId()), all,
-                    Duration.ofMillis(1000), 3, schedule));
+                    Duration.ofMillis(1000), maxReplicas, schedule));
         }
         configs.keySet().forEach(this::start);
     }

@@ -75,6 +75,16 @@ class SchedulingIT {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private static String get(PdCluster pd, String path) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
+                    + pd.httpEndpoints().get(0) + "/pd/api/v1" + path)).build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (Exception e) {
+            return "(GET " + path + " failed: " + e + ")";
+        }
+    }
+
     private static long peersOn(Collection<Region> regions, long storeId) {
         return regions.stream().filter(r -> r.peerOnStore(storeId).isPresent()).count();
     }
@@ -191,6 +201,37 @@ class SchedulingIT {
         kv.put(Writers.key(1000), Writers.value(1000));
         cluster.assertReplicasConverged();
         System.out.printf("4 regions (3 empty) merged back into 1 in %d ms (2 s split-merge interval)%n", mergedMs);
+    }
+
+    /**
+     * A cluster bootstrapped on one store (pd.max-replicas 1) gets two more; an admin raises max-replicas to 3
+     * (POST /config) and every region gains two voters, under writes, none lost.
+     */
+    @Test
+    void raisingMaxReplicasGivesEveryRegionMoreVoters() throws Exception {
+        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, 1, schedule(false)));
+        TestCluster cluster = stores(pd, 3, 1);
+        KvClient kv = client(pd);
+        kv.put(Writers.key(-1), Writers.value(-1));
+        PdNode leader = pd.awaitLeader();
+        post(pd, "/regions/" + leader.metadata().regions().iterator().next().regionId() + "/split",
+                "{\"key\": \"" + Writers.key(300) + "\"}");
+        Writers writers = keep(new Writers(kv, 2, 200_000));
+        Await.until("writes on one store", Duration.ofSeconds(30), () -> writers.acknowledged() > 200);
+        cluster.startStore(2);
+        cluster.startStore(3);
+        long start = System.nanoTime();
+        HttpResponse<String> set = post(pd, "/config", "{\"max_replicas\": 3}");
+        assertEquals(200, set.statusCode(), set.body());
+        Await.until("every region on three voters", Duration.ofSeconds(90), () -> leader.metadata().regions()
+                .stream().allMatch(r -> r.voters().size() == 3), () -> leader.metadata().regions() + "\n"
+                + get(pd, "/operators") + "\n" + cluster.dump());
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        int total = writers.stopAndVerify();
+        assertEquals(2, leader.metadata().regions().size());
+        cluster.assertReplicasConverged();
+        System.out.printf("max-replicas 1 -> 3 on %d regions took %d ms; %d acknowledged writes, %d failed%n",
+                leader.metadata().regions().size(), ms, total, writers.failures());
     }
 
     @Test
