@@ -1,0 +1,149 @@
+package io.rangekv.bench;
+
+import io.rangekv.bench.load.LoadRunner;
+import io.rangekv.bench.load.RunResult;
+import io.rangekv.bench.load.Target;
+import io.rangekv.bench.load.TargetContext;
+import io.rangekv.bench.load.TargetLauncher;
+import io.rangekv.bench.load.Targets;
+import io.rangekv.bench.load.Workload;
+import io.rangekv.bench.load.WorkloadFile;
+import io.rangekv.bench.report.Environment;
+import io.rangekv.bench.report.Report;
+import io.rangekv.bench.target.rangekv.RangeKvHttpLauncher;
+import io.rangekv.bench.target.rangekv.RangeKvLauncher;
+import io.rangekv.config.Settings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ./rangekv bench}: runs one workload against each named target in turn (each on a fresh cluster it starts
+ * on loopback and stops afterwards), then writes a report with the ratios of the first target to the others.
+ * A target that cannot run here is reported with how to install it, and the others still run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Run a YCSB-style workload against RangeKV and its peers side by side; write a report.")
+public final class BenchMain implements Callable<Integer> {
+    @Option(names = "--workload", defaultValue = "a", description = "a..f (YCSB core workloads) or a file path")
+    String workload;
+    @Option(names = "--targets", split = ",", defaultValue = "rangekv",
+            description = "comma-separated, first is the baseline of the ratios: rangekv, rangekv-http, etcd, rheakv")
+    List<String> targets;
+    @Option(names = "--duration", description = "measured time per target (e.g. 60s)")
+    String duration;
+    @Option(names = "--warmup", description = "unrecorded run before measuring (e.g. 15s)")
+    String warmup;
+    @Option(names = "--ops", description = "stop after this many measured operations")
+    Long ops;
+    @Option(names = "--inflight", description = "requests kept outstanding")
+    Integer inflight;
+    @Option(names = "--records", description = "records loaded first")
+    Long records;
+    @Option(names = "--value-size", description = "bytes per value")
+    Integer valueSize;
+    @Option(names = "--engine", defaultValue = "rocksdb", description = "memory, lmdb or rocksdb (RangeKV; RheaKV "
+            + "uses the same where it has it)")
+    String engine;
+    @Option(names = "--seed", defaultValue = "42", description = "random seed of the key and operation sequence")
+    long seed;
+    @Option(names = "--out", description = "report directory (default bench/results/<date>-<commit>)")
+    Path out;
+
+    private final PrintStream console = System.out;
+    private final List<String> args;
+
+    BenchMain(List<String> args) {
+        this.args = args;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain(List.of(args))).execute(args));
+    }
+
+    /** Every target kind this build knows. */
+    static Targets knownTargets() {
+        return new Targets(List.of(new RangeKvLauncher(), new RangeKvHttpLauncher()));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Workload w = overridden(WorkloadFile.load(workload));
+        Targets known = knownTargets();
+        for (String t : targets) {
+            if (known.find(t).isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "unknown target '" + t
+                        + "'; known: " + known.names());
+            }
+        }
+        Environment env = Environment.detect("./rangekv bench " + String.join(" ", args));
+        Path dir = out != null ? out : Path.of(System.getProperty("rangekv.home", "."), "bench", "results",
+                env.date() + "-" + env.commit());
+        Path work = Files.createTempDirectory("rangekv-bench-");
+        console.printf("workload %s: %s, %s keys, %,d records, %d B values, %d in flight, warm-up %s, measure %s%n",
+                w.name(), w.mix(), w.distribution().name().toLowerCase(), w.records(), w.valueSize(), w.inflight(),
+                w.warmup(), w.duration());
+        List<RunResult> runs = new ArrayList<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        try (LoadRunner runner = new LoadRunner(console, Duration.ofSeconds(5))) {
+            for (String name : targets) {
+                TargetLauncher launcher = known.find(name).orElseThrow();
+                if (launcher.unavailableReason().isPresent()) {
+                    skipped.put(name, launcher.unavailableReason().get());
+                    console.printf("%s: skipped: %s%n", name, launcher.unavailableReason().get());
+                    continue;
+                }
+                console.printf("%s: starting%n", name);
+                Path targetDir = Files.createDirectories(work.resolve(name));
+                try (Target target = launcher.start(new TargetContext(targetDir, engine, 3, console))) {
+                    RunResult r = runner.run(target, w, seed, timeline -> { });
+                    runs.add(r);
+                    console.printf("%s: %,.0f ops/s, p50 %.2f ms, p99 %.2f ms, %d errors%n", name, r.opsPerSecond(),
+                            r.overall().p50Micros() / 1000.0, r.overall().p99Micros() / 1000.0, r.errorCount());
+                } catch (Exception e) {
+                    skipped.put(name, "failed: " + e.getMessage() + " (logs under " + targetDir + ")");
+                    console.printf("%s: failed: %s (logs under %s)%n", name, e, targetDir);
+                }
+            }
+        }
+        if (runs.isEmpty()) {
+            console.println("no target ran: " + skipped);
+            return 1;
+        }
+        Report.write(dir, env, runs, skipped);
+        console.printf("report: %s (summary.md, results.json, plots)%n", dir);
+        return 0;
+    }
+
+    private Workload overridden(Workload w) {
+        if (duration != null) {
+            w = w.withDuration(Settings.parseDuration(duration));
+        }
+        if (warmup != null) {
+            w = w.withWarmup(Settings.parseDuration(warmup));
+        }
+        if (ops != null) {
+            w = w.withOperations(ops);
+        }
+        if (inflight != null) {
+            w = w.withInflight(inflight);
+        }
+        if (records != null) {
+            w = w.withRecords(records);
+        }
+        if (valueSize != null) {
+            w = w.withValueSize(valueSize);
+        }
+        return w;
+    }
+}
