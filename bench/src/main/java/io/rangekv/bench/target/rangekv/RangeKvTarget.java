@@ -1,0 +1,95 @@
+package io.rangekv.bench.target.rangekv;
+
+import io.rangekv.bench.load.Target;
+import io.rangekv.client.AsyncKvClient;
+import io.rangekv.client.KvClient;
+import io.rangekv.client.ScanOptions;
+import io.rangekv.error.KvException;
+import io.rangekv.meta.Key;
+import io.rangekv.meta.ReadConsistency;
+import io.rangekv.store.process.ProcessCluster;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * RangeKV through the Java SDK ({@link AsyncKvClient}): routes cached, requests straight to the region leader's
+ * store, linearizable reads (ReadIndex). Owns the cluster it was started with and stops it on {@link #close()}.
+ */
+public final class RangeKvTarget implements Target {
+    private final ProcessCluster cluster;
+    private final KvClient client;
+    private final String engine;
+
+    RangeKvTarget(ProcessCluster cluster, KvClient client, String engine) {
+        this.cluster = cluster;
+        this.client = client;
+        this.engine = engine;
+    }
+
+    @Override
+    public String name() {
+        return "rangekv";
+    }
+
+    @Override
+    public String durability() {
+        return "RangeKV, 1 PD + 3 stores (" + engine + "), every write committed by a Raft quorum with fsync of the "
+                + "store's shared Raft log (group commit) and applied before the answer; linearizable reads "
+                + "(ReadIndex); client: Java SDK";
+    }
+
+    @Override
+    public CompletableFuture<Optional<byte[]>> read(byte[] key) {
+        return client.async().get(Key.of(key), ReadConsistency.LINEARIZABLE);
+    }
+
+    @Override
+    public CompletableFuture<Void> put(byte[] key, byte[] value) {
+        return client.async().put(Key.of(key), value);
+    }
+
+    @Override
+    public CompletableFuture<Integer> scan(byte[] startKey, int limit) {
+        return client.async().scan(ScanOptions.range(Key.of(startKey), Key.EMPTY).withLimit(limit))
+                .thenApply(List::size);
+    }
+
+    @Override
+    public List<Long> serverPids() {
+        return cluster.pids();
+    }
+
+    /** The client's region-error retries by kind (absorbed, not failures): the report lists them. */
+    @Override
+    public Map<String, Long> retries() {
+        Map<String, Long> out = new TreeMap<>();
+        client.retries().snapshot().forEach((kind, n) -> out.put(kind.name(), n));
+        return out;
+    }
+
+    @Override
+    public String errorKind(Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        return t instanceof KvException k ? k.kind().name() : Target.super.errorKind(failure);
+    }
+
+    /** The cluster, for scenarios that add, kill or split while the load runs. */
+    public ProcessCluster cluster() {
+        return cluster;
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } finally {
+            cluster.close();
+        }
+    }
+}
