@@ -128,6 +128,13 @@ public final class OperatorController {
         PdProto.RegionInstruction.Builder b = PdProto.RegionInstruction.newBuilder()
                 .setRegionId(region.regionId()).setEpoch(MetaCodec.toProto(region.region().epoch()))
                 .setReason(op.kind() + " (operator " + op.operatorId() + ": " + op.reason() + ")");
+        if (op.currentStep() instanceof Step.AddLearner a && hostsOldReplica(a.learner().storeId(), region)
+                && !createsSent.getOrDefault(op.operatorId(), Set.of()).contains(a.learner().storeId())) {
+            // The store still runs a replica this region removed earlier (not one this operator had it create):
+            // the Raft library knows peers by address, so that old group would silently act as the new learner
+            // and never catch up from the right state. Wait until the PD's replica hygiene has destroyed it.
+            return Optional.empty();
+        }
         Step.Action action = op.currentStep().action(region);
         if (action instanceof Step.Action.ChangePeers c) {
             if (op.currentStep() instanceof Step.PromoteLearner p && !learnerHosted(region, p.peerId())) {
@@ -147,6 +154,8 @@ public final class OperatorController {
     }
 
     private final Map<Long, Set<Long>> hostedByStore = new HashMap<>();
+    /** Stores each running operator told to create its learner's replica (a replica hosted there is that one). */
+    private final Map<Long, Set<Long>> createsSent = new HashMap<>();
     private final Map<Long, Set<Long>> frozenByStore = new HashMap<>();
     /** The last descriptor each region's leader reported (a merge commit names its source as frozen). */
     private final Map<Long, Region> lastReported = new HashMap<>();
@@ -204,6 +213,11 @@ public final class OperatorController {
         LOG.info("started {}", rollback);
     }
 
+    private boolean hostsOldReplica(long storeId, RegionView region) {
+        return hostedByStore.getOrDefault(storeId, Set.of()).contains(region.regionId())
+                && region.region().peerOnStore(storeId).isEmpty();
+    }
+
     private boolean learnerHosted(RegionView region, long peerId) {
         return region.region().peer(peerId)
                 .map(p -> hostedByStore.getOrDefault(p.storeId(), Set.of()).contains(region.regionId()))
@@ -223,6 +237,7 @@ public final class OperatorController {
             }
             for (Step s : op.steps().subList(0, Math.min(op.currentIndex() + 2, op.steps().size()))) {
                 if (s instanceof Step.AddLearner a && a.learner().storeId() == storeId) {
+                    createsSent.computeIfAbsent(op.operatorId(), id -> new java.util.HashSet<>()).add(storeId);
                     out.add(PdProto.StoreInstruction.newBuilder().setCreateReplica(PdProto.CreateReplica.newBuilder()
                             .setRegion(MetaCodec.toProto(initial)).setPeerId(a.learner().peerId())).build());
                 }
@@ -270,6 +285,7 @@ public final class OperatorController {
 
     private void finish(Operator op, Operator.Status status, String why) {
         byRegion.remove(op.regionId());
+        createsSent.remove(op.operatorId());
         op.end(status, why, clock.nanoTime());
         endedAtByRegion.put(op.regionId(), op.endedAtNanos());
         if (op.mergeTarget() != 0) {

@@ -74,6 +74,35 @@ class OperatorControllerTest {
         assertTrue(controller.running().isEmpty());
     }
 
+    /**
+     * Store 4 still runs a replica region 1 removed earlier (it never applied its own removal): a learner added
+     * there would reuse that Raft group. The operator waits, sending nothing, until store 4 stops hosting it.
+     */
+    @Test
+    void aLearnerWaitsUntilItsStoreNoLongerRunsAnOldReplica() {
+        assertTrue(controller.admit(move(1, 3, 4)));
+        controller.onStoreReport(4, Set.of(1L), Set.of());
+        assertTrue(controller.onRegionReport(view(initial), initial).isEmpty(), "no AddLearner while store 4 "
+                + "hosts an old replica");
+        controller.onStoreReport(4, Set.of(), Set.of());
+        PdProto.RegionInstruction add = controller.onRegionReport(view(initial), initial).orElseThrow();
+        assertEquals(4, add.getChangePeers().getPeersCount(), "the learner is added once the old replica is gone");
+    }
+
+    /**
+     * The store heartbeat that tells store 4 to create the learner's replica can come before the region heartbeat
+     * that sends the AddLearner: the replica store 4 then hosts is the new one, and the operator goes on.
+     */
+    @Test
+    void aReplicaTheOperatorHadCreatedIsNotMistakenForAnOldOne() {
+        assertTrue(controller.admit(move(1, 3, 4)));
+        controller.onRegionReport(view(initial), initial);
+        assertEquals(1, controller.onStoreReport(4, Set.of(), Set.of()).size(), "store 4 is told to create it");
+        controller.onStoreReport(4, Set.of(1L), Set.of());
+        PdProto.RegionInstruction add = controller.onRegionReport(view(initial), initial).orElseThrow();
+        assertEquals(4, add.getChangePeers().getPeersCount());
+    }
+
     @Test
     void oneOperatorPerRegionAndAPerStoreLimit() {
         assertTrue(controller.admit(move(1, 3, 4)));

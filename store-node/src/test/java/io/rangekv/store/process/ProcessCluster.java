@@ -59,25 +59,36 @@ public final class ProcessCluster implements AutoCloseable {
     /** Starts stores 1..count, reporting to the PD; extra settings go into every store's config. */
     public ProcessCluster startStores(int count, String engine, Map<String, String> settings) {
         for (long id = 1; id <= count; id++) {
-            int kv = FreePorts.pick();
-            storeKvPorts.put(id, kv);
-            Map<String, String> conf = new TreeMap<>(settings);
-            conf.put("store.id", String.valueOf(id));
-            conf.put("store.data-dir", dir.resolve("store-" + id).toString());
-            conf.put("store.kv-port", String.valueOf(kv));
-            conf.put("store.raft-port", String.valueOf(FreePorts.pick()));
-            conf.put("engine.kind", engine);
-            conf.put("pd.endpoints", String.join(",", pdRpcEndpoints()));
-            conf.put("pd.heartbeat-interval", "300ms");
-            conf.put("pd.region-size-check-interval", "1s");
-            conf.put("raft.election-timeout", "1000ms");
-            JvmProcess p = new JvmProcess("store " + id, "io.rangekv.store.StoreMain",
-                    write("store-" + id + ".conf", conf), dir.resolve("store-" + id + ".log"));
-            stores.put(id, p);
-            p.start();
+            launchStore(id, engine, settings);
         }
         stores.forEach((id, p) -> awaitLine(p, "store " + id + " ready"));
         return this;
+    }
+
+    /** Starts one more store (a new id joining a running cluster) and waits until it is ready. */
+    public ProcessCluster startStore(long storeId, String engine, Map<String, String> settings) {
+        awaitLine(launchStore(storeId, engine, settings), "store " + storeId + " ready");
+        return this;
+    }
+
+    private JvmProcess launchStore(long id, String engine, Map<String, String> settings) {
+        int kv = FreePorts.pick();
+        storeKvPorts.put(id, kv);
+        Map<String, String> conf = new TreeMap<>(settings);
+        conf.put("store.id", String.valueOf(id));
+        conf.put("store.data-dir", dir.resolve("store-" + id).toString());
+        conf.put("store.kv-port", String.valueOf(kv));
+        conf.put("store.raft-port", String.valueOf(FreePorts.pick()));
+        conf.put("engine.kind", engine);
+        conf.put("pd.endpoints", String.join(",", pdRpcEndpoints()));
+        conf.putIfAbsent("pd.heartbeat-interval", "300ms");
+        conf.putIfAbsent("pd.region-size-check-interval", "1s");
+        conf.putIfAbsent("raft.election-timeout", "1000ms");
+        JvmProcess p = new JvmProcess("store " + id, "io.rangekv.store.StoreMain",
+                write("store-" + id + ".conf", conf), dir.resolve("store-" + id + ".log"));
+        stores.put(id, p);
+        p.start();
+        return p;
     }
 
     /** Starts one router on a free port in front of the cluster. */

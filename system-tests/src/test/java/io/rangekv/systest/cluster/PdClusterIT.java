@@ -52,28 +52,21 @@ class PdClusterIT {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Opened opened = new Opened();
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T keep(T resource) {
-        open.add(resource);
-        return resource;
+        opened.close();
     }
 
     private TestCluster stores(PdCluster pd) {
-        return keep(TestCluster.builder().dataDir(dir.resolve("stores")).engine(EngineKind.MEMORY)
+        return opened.keep(TestCluster.builder().dataDir(dir.resolve("stores")).engine(EngineKind.MEMORY)
                 .pd(FAST_HEARTBEATS.withEndpoints(pd.rpcEndpoints())).start());
     }
 
     private KvClient client(PdCluster pd) {
-        return keep(KvClient.connect(KvClientConfig.DEFAULTS.withRequestTimeout(Duration.ofSeconds(30)),
+        return opened.keep(KvClient.connect(KvClientConfig.DEFAULTS.withRequestTimeout(Duration.ofSeconds(30)),
                 pd.rpcEndpoints()));
     }
 
@@ -87,7 +80,7 @@ class PdClusterIT {
 
     @Test
     void bootstrapsRoutesAndSplitsOnAdminRequest() throws Exception {
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, PdCluster.noAutoSplit()));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, PdCluster.noAutoSplit()));
         stores(pd);
         KvClient kv = client(pd);
         kv.put(key(1), value(1));
@@ -150,7 +143,7 @@ class PdClusterIT {
 
     @Test
     void splitsAutomaticallyPastTheKeyThreshold() throws Exception {
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, PdCluster.splitAtKeys(300)));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, PdCluster.splitAtKeys(300)));
         stores(pd);
         KvClient kv = client(pd);
         int n = 2_000;
@@ -169,7 +162,7 @@ class PdClusterIT {
 
     @Test
     void aSecondProcessWithALiveStoresIdIsRefused() throws Exception {
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, PdCluster.noAutoSplit()));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, PdCluster.noAutoSplit()));
         pd.awaitLeader();
         try (PdRpcClient rpc = new PdRpcClient(pd.rpcEndpoints(), "test-pd")) {
             register(rpc, "127.0.0.1:1000").get(10, TimeUnit.SECONDS);

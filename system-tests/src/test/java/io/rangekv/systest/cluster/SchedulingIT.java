@@ -40,27 +40,20 @@ class SchedulingIT {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Opened opened = new Opened();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T keep(T resource) {
-        open.add(resource);
-        return resource;
+        opened.close();
     }
 
     private TestCluster stores(PdCluster pd, int stores, int running) {
-        return keep(TestCluster.builder().dataDir(dir.resolve("stores")).engine(EngineKind.MEMORY).stores(stores)
+        return opened.keep(TestCluster.builder().dataDir(dir.resolve("stores")).engine(EngineKind.MEMORY).stores(stores)
                 .running(running).pd(FAST.withEndpoints(pd.rpcEndpoints())).start());
     }
 
     private KvClient client(PdCluster pd) {
-        return keep(KvClient.connect(KvClientConfig.DEFAULTS.withRequestTimeout(Duration.ofSeconds(30)),
+        return opened.keep(KvClient.connect(KvClientConfig.DEFAULTS.withRequestTimeout(Duration.ofSeconds(30)),
                 pd.rpcEndpoints()));
     }
 
@@ -91,14 +84,14 @@ class SchedulingIT {
 
     @Test
     void anAdminMovesARegionUnderLoad() throws Exception {
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, schedule(false)));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, schedule(false)));
         TestCluster cluster = stores(pd, 4, 4);
         KvClient kv = client(pd);
         kv.put(Writers.key(-1), Writers.value(-1));
         PdNode leader = pd.awaitLeader();
         Region region = leader.metadata().regions().iterator().next();
         long from = region.peers().stream().mapToLong(Peer::storeId).filter(s -> s != 4).max().orElseThrow();
-        Writers writers = keep(new Writers(kv, 2, 200_000));
+        Writers writers = opened.keep(new Writers(kv, 2, 200_000));
         Await.until("writes before the move", Duration.ofSeconds(30), () -> writers.acknowledged() > 200);
         HttpResponse<String> moved = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
                         + pd.httpEndpoints().get(0) + "/pd/api/v1/regions/" + region.regionId() + "/move"))
@@ -126,13 +119,13 @@ class SchedulingIT {
      */
     @Test
     void anAdminMergesTwoRegionsUnderLoadThenSplitsThemAgain() throws Exception {
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, schedule(false)));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, schedule(false)));
         TestCluster cluster = stores(pd, 4, 4);
         KvClient kv = client(pd);
         kv.put(Writers.key(-1), Writers.value(-1));
         PdNode leader = pd.awaitLeader();
         long left = leader.metadata().regions().iterator().next().regionId();
-        Writers writers = keep(new Writers(kv, 2, 200_000));
+        Writers writers = opened.keep(new Writers(kv, 2, 200_000));
         Await.until("writes before the split", Duration.ofSeconds(30), () -> writers.acknowledged() > 200);
         String splitKey = Writers.key(600).toString();
         HttpResponse<String> split = post(pd, "/regions/" + left + "/split", "{\"key\": \"" + splitKey + "\"}");
@@ -177,7 +170,7 @@ class SchedulingIT {
     void emptyNeighboursMergeAutomatically() throws Exception {
         PdConfig.ScheduleConfig schedule = schedule(false).withMerge(
                 new PdConfig.MergeConfig(true, DataSize.ofMegabytes(1), 1000, Duration.ofSeconds(2)));
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, schedule));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, schedule));
         TestCluster cluster = stores(pd, 3, 3);
         KvClient kv = client(pd);
         for (int i = 0; i < 50; i++) {
@@ -209,14 +202,14 @@ class SchedulingIT {
      */
     @Test
     void raisingMaxReplicasGivesEveryRegionMoreVoters() throws Exception {
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, 1, schedule(false)));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, 1, schedule(false)));
         TestCluster cluster = stores(pd, 3, 1);
         KvClient kv = client(pd);
         kv.put(Writers.key(-1), Writers.value(-1));
         PdNode leader = pd.awaitLeader();
         post(pd, "/regions/" + leader.metadata().regions().iterator().next().regionId() + "/split",
                 "{\"key\": \"" + Writers.key(300) + "\"}");
-        Writers writers = keep(new Writers(kv, 2, 200_000));
+        Writers writers = opened.keep(new Writers(kv, 2, 200_000));
         Await.until("writes on one store", Duration.ofSeconds(30), () -> writers.acknowledged() > 200);
         cluster.startStore(2);
         cluster.startStore(3);
@@ -236,14 +229,14 @@ class SchedulingIT {
 
     @Test
     void aDownStoresReplicasComeBackOnAnotherStore() throws Exception {
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, schedule(false)));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, schedule(false)));
         TestCluster cluster = stores(pd, 4, 4);
         KvClient kv = client(pd);
         kv.put(Writers.key(-1), Writers.value(-1));
         PdNode leader = pd.awaitLeader();
         Region region = leader.metadata().regions().iterator().next();
         long victim = region.peers().stream().mapToLong(Peer::storeId).filter(s -> s != 4).min().orElseThrow();
-        Writers writers = keep(new Writers(kv, 2, 200_000));
+        Writers writers = opened.keep(new Writers(kv, 2, 200_000));
         Await.until("writes before the stop", Duration.ofSeconds(30), () -> writers.acknowledged() > 200);
         long stoppedAt = System.nanoTime();
         cluster.stopStore(victim);
@@ -261,11 +254,11 @@ class SchedulingIT {
     @Test
     void aStoreTakenOfflineEndsHoldingNothing() throws Exception {
         PdConfig.ScheduleConfig config = schedule(false).withSplit(DataSize.ofBytes(0), 300, Duration.ofSeconds(1));
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, config));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, config));
         TestCluster cluster = stores(pd, 4, 4);
         KvClient kv = client(pd);
         PdNode leader = pd.awaitLeader();
-        Writers writers = keep(new Writers(kv, 2, 200_000));
+        Writers writers = opened.keep(new Writers(kv, 2, 200_000));
         Await.until("a few regions", Duration.ofSeconds(60), () -> leader.metadata().regions().size() >= 3);
         long drained = 2;
         HttpResponse<String> offline = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
@@ -295,7 +288,7 @@ class SchedulingIT {
     @Test
     void aReplicaThatMissedASplitIsRecreated() throws Exception {
         PdConfig.ScheduleConfig config = schedule(false).withDownTimes(Duration.ofSeconds(1), Duration.ofMinutes(5));
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, config));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, config));
         TestCluster cluster = stores(pd, 3, 3);
         KvClient kv = client(pd);
         for (int i = 0; i < 300; i++) {
@@ -337,11 +330,11 @@ class SchedulingIT {
     @Test
     void twoNewStoresTakeTheirShareOfReplicasAndLeaders() throws Exception {
         PdConfig.ScheduleConfig config = schedule(true).withSplit(DataSize.ofBytes(0), 150, Duration.ofSeconds(1));
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, config));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, config));
         TestCluster cluster = stores(pd, 5, 3);
         KvClient kv = client(pd);
         PdNode leader = pd.awaitLeader();
-        Writers writers = keep(new Writers(kv, 2, 3_000));
+        Writers writers = opened.keep(new Writers(kv, 2, 3_000));
         Await.until("at least six regions", Duration.ofSeconds(90), () -> leader.metadata().regions().size() >= 6,
                 () -> leader.metadata().regions().toString());
         long addedAt = System.nanoTime();
@@ -351,7 +344,7 @@ class SchedulingIT {
             Collection<Region> regions = leader.metadata().regions();
             Map<Long, Long> replicas = counts(regions, true, leader);
             Map<Long, Long> leaders = counts(regions, false, leader);
-            return spread(replicas) <= 1 && spread(leaders) <= 1 && replicas.get(4L) > 0 && replicas.get(5L) > 0;
+            return spreadOf(replicas) <= 1 && spreadOf(leaders) <= 1 && replicas.get(4L) > 0 && replicas.get(5L) > 0;
         }, () -> counts(leader.metadata().regions(), true, leader) + " leaders "
                 + counts(leader.metadata().regions(), false, leader));
         long balanceMs = (System.nanoTime() - addedAt) / 1_000_000;
@@ -379,7 +372,7 @@ class SchedulingIT {
         cluster.assertReplicasConverged();
         System.out.printf("scale-out 3 -> 5 stores: %d regions balanced in %d ms; replicas per store %s "
                         + "(coefficient of variation %.3f), leaders %s (%.3f); %d acknowledged writes, %d failed%n",
-                regions.size(), balanceMs, replicas, cv(replicas), leaders, cv(leaders), total, writers.failures());
+                regions.size(), balanceMs, replicas, cvOf(replicas), leaders, cvOf(leaders), total, writers.failures());
     }
 
     private static Map<Long, Long> counts(Collection<Region> regions, boolean replicas, PdNode leader) {
@@ -398,12 +391,12 @@ class SchedulingIT {
         return out;
     }
 
-    private static long spread(Map<Long, Long> counts) {
+    static long spreadOf(Map<Long, Long> counts) {
         return counts.values().stream().mapToLong(Long::longValue).max().orElse(0)
                 - counts.values().stream().mapToLong(Long::longValue).min().orElse(0);
     }
 
-    private static double cv(Map<Long, Long> counts) {
+    static double cvOf(Map<Long, Long> counts) {
         double mean = counts.values().stream().mapToLong(Long::longValue).average().orElse(0);
         double var = counts.values().stream().mapToDouble(c -> (c - mean) * (c - mean)).average().orElse(0);
         return mean == 0 ? 0 : Math.sqrt(var) / mean;

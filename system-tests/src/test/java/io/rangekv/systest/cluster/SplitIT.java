@@ -37,27 +37,20 @@ class SplitIT {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Opened opened = new Opened();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T keep(T resource) {
-        open.add(resource);
-        return resource;
+        opened.close();
     }
 
     private TestCluster stores(PdCluster pd) {
-        return keep(TestCluster.builder().dataDir(dir.resolve("stores")).engine(EngineKind.MEMORY).stores(3)
+        return opened.keep(TestCluster.builder().dataDir(dir.resolve("stores")).engine(EngineKind.MEMORY).stores(3)
                 .pd(FAST.withEndpoints(pd.rpcEndpoints())).start());
     }
 
     private KvClient client(PdCluster pd) {
-        return keep(KvClient.connect(KvClientConfig.DEFAULTS.withRequestTimeout(Duration.ofSeconds(30)),
+        return opened.keep(KvClient.connect(KvClientConfig.DEFAULTS.withRequestTimeout(Duration.ofSeconds(30)),
                 pd.rpcEndpoints()));
     }
 
@@ -69,7 +62,7 @@ class SplitIT {
     /** 800 keys of equal size in one region; "split into 4" leaves four regions of 200 (± a few) keys each. */
     @Test
     void anAdminSplitsARegionIntoFourPartsOfAboutEqualSize() throws Exception {
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, PdCluster.noAutoSplit()));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, PdCluster.noAutoSplit()));
         TestCluster cluster = stores(pd);
         KvClient kv = client(pd);
         for (int i = 0; i < 800; i++) {
@@ -101,13 +94,13 @@ class SplitIT {
     void aSplitStormKeepsServingAndConverges() throws Exception {
         PdConfig.ScheduleConfig schedule = PdConfig.ScheduleConfig.DEFAULTS
                 .withSplit(DataSize.ofBytes(0), 60, Duration.ofMillis(500)).withBalance(false, false);
-        PdCluster pd = keep(new PdCluster(dir.resolve("pd"), 1, schedule));
+        PdCluster pd = opened.keep(new PdCluster(dir.resolve("pd"), 1, schedule));
         TestCluster cluster = stores(pd);
         KvClient kv = client(pd);
         kv.put(Writers.key(-1), Writers.value(-1));
         PdNode leader = pd.awaitLeader();
         long start = System.nanoTime();
-        Writers writers = keep(new Writers(kv, 4, 2_400));
+        Writers writers = opened.keep(new Writers(kv, 4, 2_400));
         Await.until("twenty regions", Duration.ofSeconds(120), () -> leader.metadata().regions().size() >= 20,
                 () -> leader.metadata().regions().size() + " regions");
         int total = writers.awaitDone(Duration.ofSeconds(120));
