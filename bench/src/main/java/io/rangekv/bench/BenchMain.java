@@ -38,7 +38,8 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "a", description = "a..f (YCSB core workloads) or a file path")
     String workload;
     @Option(names = "--targets", split = ",", defaultValue = "rangekv",
-            description = "comma-separated, first is the baseline of the ratios: rangekv, rangekv-http, etcd, rheakv")
+            description = "comma-separated, first is the baseline of the ratios: rangekv, rangekv-http (etcd and RheaKV "
+                    + "are not built yet)")
     List<String> targets;
     @Option(names = "--duration", description = "measured time per target (e.g. 60s)")
     String duration;
