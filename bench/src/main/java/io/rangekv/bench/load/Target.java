@@ -42,12 +42,17 @@ public interface Target extends AutoCloseable {
 
     /** A short, stable name for a failure, for the "errors by kind" table. */
     default String errorKind(Throwable failure) {
+        return rootOf(failure).getClass().getSimpleName();
+    }
+
+    /** The failure behind the wrappers futures add (CompletionException, ExecutionException). */
+    static Throwable rootOf(Throwable failure) {
         Throwable t = failure;
         while ((t instanceof java.util.concurrent.CompletionException
                 || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getClass().getSimpleName();
+        return t;
     }
 
     /** Stops everything this target started (processes by PID, directories it made); never throws on a dead one. */

@@ -27,32 +27,29 @@ final class Plots {
     }
 
     static void throughput(List<RunResult> runs, Path file) throws IOException {
+        timeline(runs, file, "Throughput over time", "operations / s",
+                (b, previous) -> b.ops() / Math.max(1e-3, b.second() - previous));
+    }
+
+    static void p99(List<RunResult> runs, Path file) throws IOException {
+        timeline(runs, file, "p99 latency over time (1 s buckets)", "ms", (b, previous) -> b.p99Micros() / 1000.0);
+    }
+
+    /** One line per target over its per-second buckets; {@code value} sees a bucket and the previous one's end. */
+    private static void timeline(List<RunResult> runs, Path file, String title, String unit,
+                                 java.util.function.ToDoubleBiFunction<Timeline.Bucket, Double> value)
+            throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         for (RunResult r : runs) {
             XYSeries s = new XYSeries(r.target());
             double previous = 0;
             for (Timeline.Bucket b : r.timeline()) {
-                double width = Math.max(1e-3, b.second() - previous);
-                s.add(b.second(), b.ops() / width);
+                s.add(b.second(), value.applyAsDouble(b, previous));
                 previous = b.second();
             }
             data.addSeries(s);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart("Throughput over time", "seconds", "operations / s",
-                data);
-        mark(chart, runs);
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
-    }
-
-    static void p99(List<RunResult> runs, Path file) throws IOException {
-        XYSeriesCollection data = new XYSeriesCollection();
-        for (RunResult r : runs) {
-            XYSeries s = new XYSeries(r.target());
-            r.timeline().forEach(b -> s.add(b.second(), b.p99Micros() / 1000.0));
-            data.addSeries(s);
-        }
-        JFreeChart chart = ChartFactory.createXYLineChart("p99 latency over time (1 s buckets)", "seconds", "ms",
-                data);
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "seconds", unit, data);
         mark(chart, runs);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
     }

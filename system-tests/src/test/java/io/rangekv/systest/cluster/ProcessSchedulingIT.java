@@ -63,25 +63,23 @@ class ProcessSchedulingIT {
 
     /** Replicas per store from the PD's region map (voters and learners). */
     private static Map<Long, Long> replicasPerStore(ProcessCluster cluster, int stores) {
-        Map<Long, Long> counts = new TreeMap<>();
-        for (long s = 1; s <= stores; s++) {
-            counts.put(s, 0L);
-        }
-        for (JsonNode r : admin(cluster, "/regions").path("regions")) {
-            r.path("peers").forEach(p -> counts.merge(p.path("store_id").asLong(), 1L, Long::sum));
-        }
-        return counts;
+        return perStore(cluster, stores, r -> r.path("peers"));
     }
 
     private static Map<Long, Long> leadersPerStore(ProcessCluster cluster, int stores) {
+        return perStore(cluster, stores, r -> r.hasNonNull("leader") ? java.util.List.of(r.path("leader"))
+                : java.util.List.of());
+    }
+
+    /** How many of the peers {@code pick} takes from each region sit on each of stores 1..stores. */
+    private static Map<Long, Long> perStore(ProcessCluster cluster, int stores,
+                                            java.util.function.Function<JsonNode, Iterable<JsonNode>> pick) {
         Map<Long, Long> counts = new TreeMap<>();
         for (long s = 1; s <= stores; s++) {
             counts.put(s, 0L);
         }
         for (JsonNode r : admin(cluster, "/regions").path("regions")) {
-            if (r.hasNonNull("leader")) {
-                counts.merge(r.path("leader").path("store_id").asLong(), 1L, Long::sum);
-            }
+            pick.apply(r).forEach(p -> counts.merge(p.path("store_id").asLong(), 1L, Long::sum));
         }
         return counts;
     }

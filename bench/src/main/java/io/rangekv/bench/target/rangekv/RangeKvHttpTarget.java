@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -113,9 +112,8 @@ public final class RangeKvHttpTarget implements Target {
 
     @Override
     public String errorKind(Throwable failure) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-                : failure;
-        return t instanceof HttpStatusException h ? "http-" + h.status : Target.super.errorKind(failure);
+        return Target.rootOf(failure) instanceof HttpStatusException h ? "http-" + h.status
+                : Target.super.errorKind(failure);
     }
 
     @Override

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * RangeKV through the Java SDK ({@link AsyncKvClient}): routes cached, requests straight to the region leader's
@@ -74,9 +73,7 @@ public final class RangeKvTarget implements Target {
 
     @Override
     public String errorKind(Throwable failure) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-                : failure;
-        return t instanceof KvException k ? k.kind().name() : Target.super.errorKind(failure);
+        return Target.rootOf(failure) instanceof KvException k ? k.kind().name() : Target.super.errorKind(failure);
     }
 
     /** The cluster, for scenarios that add, kill or split while the load runs. */
