@@ -12,17 +12,23 @@ public interface KeyChooser {
     static KeyChooser of(KeyDistribution distribution, long records) {
         return switch (distribution) {
             case UNIFORM -> (random, count) -> random.nextLong(count);
-            case ZIPFIAN -> scrambledZipfian(new ZipfianGenerator(records, ZipfianGenerator.THETA));
-            case LATEST -> latest(new ZipfianGenerator(records, ZipfianGenerator.THETA));
+            case ZIPFIAN -> scrambledZipfian(records);
+            case LATEST -> latest(new ZipfianGenerator(Math.max(1, records), ZipfianGenerator.THETA));
         };
     }
 
+    /** YCSB's scrambled-zipfian space: ranks are drawn over 10^10 items, then hashed onto the records. */
+    long SCRAMBLED_ITEMS = 10_000_000_000L;
+
     /**
-     * Zipfian popularity, with the popular records spread over the key space (rank hashed, FNV-1a 64) rather than
-     * all at its start, so the hot keys do not all land in one region.
+     * Zipfian popularity with the popular records spread over the records (rank hashed with FNV-1a 64, as YCSB's
+     * scrambled zipfian does) rather than all at the start. The hash is taken modulo the records loaded at the start,
+     * not the growing count, so the hot records stay the same all run long; records inserted later are not chosen
+     * (YCSB redraws instead; with the loaded records in the tens of thousands the difference is nil).
      */
-    static KeyChooser scrambledZipfian(ZipfianGenerator zipf) {
-        return (random, count) -> Math.floorMod(fnv64(zipf.next(random)), count);
+    static KeyChooser scrambledZipfian(long loaded) {
+        ZipfianGenerator zipf = new ZipfianGenerator(SCRAMBLED_ITEMS, ZipfianGenerator.THETA);
+        return (random, count) -> Math.floorMod(fnv64(zipf.next(random)), Math.max(1, Math.min(loaded, count)));
     }
 
     /** The newest records are the most popular: rank 0 is the last one inserted. */

@@ -43,7 +43,11 @@ public final class LoadRunner implements AutoCloseable {
     private final PrintStream progress;
     private final Duration progressEvery;
 
+    /** {@code progressEvery}: how often long phases print a line; must be positive. */
     public LoadRunner(PrintStream progress, Duration progressEvery) {
+        if (progressEvery.isNegative() || progressEvery.isZero()) {
+            throw new IllegalArgumentException("progressEvery must be positive: " + progressEvery);
+        }
         this.progress = progress;
         this.progressEvery = progressEvery;
     }
@@ -52,9 +56,8 @@ public final class LoadRunner implements AutoCloseable {
     public RunResult run(Target target, Workload workload, long seed,
                          java.util.function.Consumer<Timeline> onTimeline) throws InterruptedException {
         SplittableRandom random = new SplittableRandom(seed);
-        AtomicLong inserted = new AtomicLong();
-        load(target, workload, random.split(), inserted);
-        OpSource ops = new OpSource(workload, random.split(), inserted);
+        load(target, workload, random.split());
+        OpSource ops = new OpSource(workload, random.split(), new InsertSequence(workload.records()));
         drive(target, workload, ops, "warm-up", System.nanoTime() + workload.warmup().toNanos(), Long.MAX_VALUE,
                 null);
         long start = System.nanoTime();
@@ -84,9 +87,9 @@ public final class LoadRunner implements AutoCloseable {
     }
 
     /** Inserts records 0..records-1 with the workload's concurrency; a failed insert is retried once, then fatal. */
-    private void load(Target target, Workload workload, SplittableRandom random, AtomicLong inserted)
-            throws InterruptedException {
+    private void load(Target target, Workload workload, SplittableRandom random) throws InterruptedException {
         long begin = System.nanoTime();
+        AtomicLong inserted = new AtomicLong();
         AtomicLong next = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicInteger outstanding = new AtomicInteger();
@@ -105,8 +108,8 @@ public final class LoadRunner implements AutoCloseable {
             synchronized (lock) {
                 value = KeySpace.value(random, workload.valueSize());
             }
-            target.put(KeySpace.key(n), value)
-                    .exceptionallyCompose(e -> target.put(KeySpace.key(n), value))
+            OpSource.attempt(() -> target.put(KeySpace.key(n), value))
+                    .exceptionallyCompose(e -> OpSource.attempt(() -> target.put(KeySpace.key(n), value)))
                     .whenCompleteAsync((v, e) -> {
                         if (e != null) {
                             failed.incrementAndGet();
@@ -117,6 +120,9 @@ public final class LoadRunner implements AutoCloseable {
                     }, driver);
         };
         int slots = (int) Math.min(workload.inflight(), workload.records());
+        if (slots == 0) {
+            return;
+        }
         outstanding.set(slots);
         for (int i = 0; i < slots; i++) {
             driver.execute(issue[0]);
@@ -133,7 +139,6 @@ public final class LoadRunner implements AutoCloseable {
             throw new IllegalStateException(target.name() + ": loading failed (" + failed.get() + " inserts failed, "
                     + inserted.get() + " of " + workload.records() + " done)");
         }
-        inserted.set(workload.records());
         progress.printf("  %s: loaded %,d records in %.1f s%n", target.name(), workload.records(),
                 (System.nanoTime() - begin) / 1e9);
     }
@@ -155,12 +160,17 @@ public final class LoadRunner implements AutoCloseable {
             }
             OpSource.Next op = ops.next();
             long t0 = System.nanoTime();
-            op.run(target).whenCompleteAsync((v, e) -> {
-                if (measured != null) {
-                    measured.record(op.op(), (System.nanoTime() - t0) / 1000, e == null ? null : target.errorKind(e));
-                }
-                issue[0].run();
-            }, driver);
+            op.run(target).whenComplete((v, e) -> {
+                // The clock is read where the answer arrives, before the hop to the driver: time spent queued for a
+                // driver thread is the generator's, not the target's.
+                long micros = (System.nanoTime() - t0) / 1000;
+                driver.execute(() -> {
+                    if (measured != null) {
+                        measured.record(op.op(), micros, e == null ? null : target.errorKind(e));
+                    }
+                    issue[0].run();
+                });
+            });
         };
         for (int i = 0; i < workload.inflight(); i++) {
             driver.execute(issue[0]);

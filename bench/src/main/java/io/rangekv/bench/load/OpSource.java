@@ -2,11 +2,11 @@ package io.rangekv.bench.load;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The workload's next operation: its kind drawn from the mix, its key from the distribution over the records that
- * exist now, a fresh value for writes. Inserts take the next record number, so later reads can find them.
+ * acknowledged now ({@link InsertSequence}), a fresh value for writes. Inserts take the next record number and
+ * report their answer, so later reads find them.
  *
  * <p>Thread-safe: draws happen under a lock on one seeded random source, so a run's sequence depends only on the
  * seed and the order in which completions ask.
@@ -14,8 +14,22 @@ import java.util.concurrent.atomic.AtomicLong;
 final class OpSource {
     /** One operation ready to send. */
     record Next(Workload.Op op, Op call) {
+        /** Never throws: a target method that throws (or returns null) gives a failed future instead. */
         CompletableFuture<?> run(Target target) {
-            return call.run(target);
+            return attempt(() -> call.run(target));
+        }
+    }
+
+    /**
+     * Calls a target method so that a bug in it fails one operation rather than the generator's slot: an exception
+     * thrown instead of returned would otherwise never complete, and the slot would stop issuing.
+     */
+    static <T> CompletableFuture<T> attempt(java.util.function.Supplier<CompletableFuture<T>> call) {
+        try {
+            CompletableFuture<T> f = call.get();
+            return f != null ? f : CompletableFuture.failedFuture(new NullPointerException("target returned null"));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
@@ -25,15 +39,15 @@ final class OpSource {
 
     private final Workload workload;
     private final SplittableRandom random;
-    private final AtomicLong records;
+    private final InsertSequence inserts;
     private final KeyChooser keys;
     private final double[] cumulative;
     private final Workload.Op[] kinds = Workload.Op.values();
 
-    OpSource(Workload workload, SplittableRandom random, AtomicLong records) {
+    OpSource(Workload workload, SplittableRandom random, InsertSequence inserts) {
         this.workload = workload;
         this.random = random;
-        this.records = records;
+        this.inserts = inserts;
         this.keys = KeyChooser.of(workload.distribution(), workload.records());
         this.cumulative = new double[kinds.length];
         double sum = 0;
@@ -61,7 +75,7 @@ final class OpSource {
 
     synchronized Next next() {
         Workload.Op kind = nextKind();
-        long count = Math.max(1, records.get());
+        long count = Math.max(1, inserts.acknowledged());
         return switch (kind) {
             case READ -> {
                 byte[] key = KeySpace.key(keys.next(random, count));
@@ -73,9 +87,10 @@ final class OpSource {
                 yield new Next(kind, t -> t.put(key, value));
             }
             case INSERT -> {
-                byte[] key = KeySpace.key(records.getAndIncrement());
+                long record = inserts.issue();
+                byte[] key = KeySpace.key(record);
                 byte[] value = KeySpace.value(random, workload.valueSize());
-                yield new Next(kind, t -> t.put(key, value));
+                yield new Next(kind, t -> attempt(() -> t.put(key, value)).whenComplete((v, e) -> inserts.answered(record)));
             }
             case SCAN -> {
                 byte[] key = KeySpace.key(keys.next(random, count));

@@ -46,7 +46,8 @@ class KeyChooserTest {
         long[] sorted = hits.clone();
         Arrays.sort(sorted);
         long top = sorted[sorted.length - 1];
-        assertTrue(top > DRAWS / 20, "one key takes over 5 % of the draws: " + top);
+        // Rank 0 of YCSB's 10^10-item space takes 1/zeta(10^10) = 3.8 % of the draws, whatever the record count.
+        assertEquals(DRAWS / 26.469, top, DRAWS / 26.469 * 0.05, "the hottest key's share");
         int hottest = 0;
         for (int i = 0; i < hits.length; i++) {
             hottest = hits[i] == top ? i : hottest;
@@ -79,5 +80,28 @@ class KeyChooserTest {
             newest += k == 1499 ? 1 : 0;
         }
         assertTrue(newest > 50, "after inserts the newest record is the hottest: " + newest);
+    }
+
+    @Test
+    void zetaOfYcsbsScrambledSpaceMatchesItsPublishedConstant() {
+        // YCSB hard-codes zeta(10^10, 0.99) = 26.46902820178302 for its scrambled zipfian.
+        assertEquals(26.46902820178302, ZipfianGenerator.zeta(KeyChooser.SCRAMBLED_ITEMS, 0.99), 1e-6);
+        double exact = 0;
+        for (int i = 1; i <= 3_000_000; i++) {
+            exact += 1 / Math.pow(i, 0.99);
+        }
+        assertEquals(exact, ZipfianGenerator.zeta(3_000_000, 0.99), 1e-9, "the midpoint tail past 1M terms");
+    }
+
+    @Test
+    void theHotRecordsStayTheSameAsRecordsAreInserted() {
+        KeyChooser zipf = KeyChooser.of(KeyDistribution.ZIPFIAN, 1000);
+        SplittableRandom a = new SplittableRandom(3);
+        SplittableRandom b = new SplittableRandom(3);
+        for (int i = 0; i < 10_000; i++) {
+            long before = zipf.next(a, 1000);
+            assertEquals(before, zipf.next(b, 5000), "same draw whatever the count");
+            assertTrue(before < 1000);
+        }
     }
 }

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +35,7 @@ class LoadRunnerTest {
         mix.put(Workload.Op.UPDATE, 0.3);
         mix.put(Workload.Op.SCAN, 0.15);
         mix.put(Workload.Op.INSERT, 0.05);
-        OpSource source = new OpSource(workload(mix, 0), new java.util.SplittableRandom(3), new AtomicLong(500));
+        OpSource source = new OpSource(workload(mix, 0), new java.util.SplittableRandom(3), new InsertSequence(500));
         Map<Workload.Op, Integer> seen = new EnumMap<>(Workload.Op.class);
         for (int i = 0; i < 100_000; i++) {
             seen.merge(source.nextKind(), 1, Integer::sum);
@@ -98,5 +97,44 @@ class LoadRunnerTest {
                     () -> runner.run(target, w, 1, t -> { }));
             assertTrue(e.getMessage().contains("loading failed"), e.getMessage());
         }
+    }
+
+    @Test
+    void readsOnlyChooseRecordsWhoseInsertWasAnswered() throws Exception {
+        // Half inserts, half reads of the latest records: the newest keys are the likeliest reads, so any read of an
+        // insert still in flight would show as a miss.
+        Map<Workload.Op, Double> mix = Map.of(Workload.Op.READ, 0.5, Workload.Op.INSERT, 0.5);
+        Workload w = new Workload("t", mix, KeyDistribution.LATEST, 50, 10, 1, 32, Duration.ZERO,
+                Duration.ofSeconds(60), 20_000);
+        try (MemoryTarget target = new MemoryTarget(k -> false);
+             LoadRunner runner = new LoadRunner(quiet, Duration.ofSeconds(1))) {
+            RunResult r = runner.run(target, w, 5, t -> { });
+            assertEquals(20_000, r.operations());
+            assertEquals(0, target.misses.get(), "reads of records not yet written");
+            assertTrue(target.data.size() > 50 + 9_000, "about 10,000 inserts: " + target.data.size());
+        }
+    }
+
+    @Test
+    void aTargetMethodThatThrowsFailsOneOperationNotItsSlot() throws Exception {
+        Map<Workload.Op, Double> mix = Map.of(Workload.Op.READ, 0.5, Workload.Op.UPDATE, 0.5);
+        Workload w = new Workload("t", mix, KeyDistribution.UNIFORM, 100, 10, 1, 4, Duration.ZERO,
+                Duration.ofSeconds(60), 3_000);
+        try (MemoryTarget target = new MemoryTarget(k -> false) {
+            @Override
+            public java.util.concurrent.CompletableFuture<java.util.Optional<byte[]>> read(byte[] key) {
+                throw new UnsupportedOperationException("a bug in the target");
+            }
+        }; LoadRunner runner = new LoadRunner(quiet, Duration.ofSeconds(1))) {
+            RunResult r = runner.run(target, w, 1, t -> { });
+            assertEquals(3_000, r.operations() + r.errorCount(), "every slot kept issuing");
+            assertTrue(r.errors().getOrDefault("UnsupportedOperationException", 0L) > 1_000, r.errors().toString());
+        }
+    }
+
+    @Test
+    void aZeroProgressIntervalIsRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new LoadRunner(quiet, Duration.ZERO));
     }
 }

@@ -13,10 +13,12 @@ import java.util.function.Predicate;
  * A test target: a sorted map whose futures complete on another thread (like a network client's), counting how many
  * operations are outstanding at once; keys matching {@code failing} fail with {@link IllegalStateException}.
  */
-final class MemoryTarget implements Target {
+class MemoryTarget implements Target {
     final ConcurrentSkipListMap<String, byte[]> data = new ConcurrentSkipListMap<>();
     final AtomicInteger outstanding = new AtomicInteger();
     final AtomicInteger maxOutstanding = new AtomicInteger();
+    /** Reads that found no value: the generator only reads records whose insert was answered, so none. */
+    final AtomicInteger misses = new AtomicInteger();
     private final ExecutorService io = Executors.newFixedThreadPool(2);
     private final Predicate<String> failing;
 
@@ -51,7 +53,13 @@ final class MemoryTarget implements Target {
     @Override
     public CompletableFuture<Optional<byte[]>> read(byte[] key) {
         String k = new String(key);
-        return later(k, () -> Optional.ofNullable(data.get(k)));
+        return later(k, () -> {
+            byte[] v = data.get(k);
+            if (v == null) {
+                misses.incrementAndGet();
+            }
+            return Optional.ofNullable(v);
+        });
     }
 
     @Override
