@@ -10,6 +10,7 @@ import io.rangekv.bench.load.Workload;
 import io.rangekv.bench.load.WorkloadFile;
 import io.rangekv.bench.report.Environment;
 import io.rangekv.bench.report.Report;
+import io.rangekv.bench.scenario.ScaleOutScenario;
 import io.rangekv.bench.target.rangekv.RangeKvHttpLauncher;
 import io.rangekv.bench.target.rangekv.RangeKvLauncher;
 import io.rangekv.config.Settings;
@@ -58,6 +59,12 @@ public final class BenchMain implements Callable<Integer> {
     String engine;
     @Option(names = "--seed", defaultValue = "42", description = "random seed of the key and operation sequence")
     long seed;
+    @Option(names = "--scenario", description = "scale-out: RangeKV alone, 1 -> 3 -> 5 stores, one killed, a region "
+            + "split and moved, all under load (--targets and --duration do not apply)")
+    String scenario;
+    @Option(names = "--settle", defaultValue = "20s", description = "scale-out: undisturbed load before, between and "
+            + "after the steps")
+    String settle;
     @Option(names = "--out", description = "report directory (default bench/results/<date>-<commit>)")
     Path out;
 
@@ -91,6 +98,9 @@ public final class BenchMain implements Callable<Integer> {
         Path dir = out != null ? out : Path.of(System.getProperty("rangekv.home", "."), "bench", "results",
                 env.date() + "-" + env.commit());
         Path work = Files.createTempDirectory("rangekv-bench-");
+        if (scenario != null) {
+            return runScenario(w, env, dir, work);
+        }
         console.printf("workload %s: %s, %s keys, %,d records, %d B values, %d in flight, warm-up %s, measure %s%n",
                 w.name(), w.mix(), w.distribution().name().toLowerCase(), w.records(), w.valueSize(), w.inflight(),
                 w.warmup(), w.duration());
@@ -122,6 +132,24 @@ public final class BenchMain implements Callable<Integer> {
             return 1;
         }
         Report.write(dir, env, runs, skipped);
+        console.printf("report: %s (summary.md, results.json, plots)%n", dir);
+        return 0;
+    }
+
+    private int runScenario(Workload w, Environment env, Path dir, Path work) throws Exception {
+        if (!scenario.equals("scale-out")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario '" + scenario
+                    + "'; known: scale-out");
+        }
+        console.printf("scale-out scenario: workload %s, %,d records, %d in flight, %s engine, %s between steps "
+                + "(logs under %s)%n", w.name(), w.records(), w.inflight(), engine, settle, work);
+        RunResult r;
+        try (LoadRunner runner = new LoadRunner(console, Duration.ofSeconds(5))) {
+            r = new ScaleOutScenario(work, engine, Settings.parseDuration(settle), console).run(runner, w, seed);
+        }
+        console.printf("scale-out: %,.0f ops/s over %.0f s, p99 %.2f ms, %d errors%n", r.opsPerSecond(), r.seconds(),
+                r.overall().p99Micros() / 1000.0, r.errorCount());
+        Report.write(dir, env, List.of(r), Map.of());
         console.printf("report: %s (summary.md, results.json, plots)%n", dir);
         return 0;
     }

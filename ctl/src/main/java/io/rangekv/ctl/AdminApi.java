@@ -15,22 +15,22 @@ import java.util.List;
  * The PD's HTTP admin API as {@code ctl} uses it: tries each PD member in turn until one answers (followers
  * redirect to the leader); a 4xx/5xx answer becomes a {@link CtlException} carrying the PD's message.
  */
-final class AdminApi {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class AdminApi {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> endpoints;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
             .connectTimeout(Duration.ofSeconds(3)).build();
 
-    AdminApi(List<String> endpoints) {
+    public AdminApi(List<String> endpoints) {
         this.endpoints = List.copyOf(endpoints);
     }
 
-    JsonNode get(String path) {
+    public JsonNode get(String path) {
         return send("GET", path, null);
     }
 
-    JsonNode post(String path, JsonNode body) {
+    public JsonNode post(String path, JsonNode body) {
         return send("POST", path, body);
     }
 

@@ -1,7 +1,7 @@
 package io.rangekv.ctl;
 
 /** A command that failed with a message for the user (no stack trace). */
-final class CtlException extends RuntimeException {
+public final class CtlException extends RuntimeException {
     CtlException(String message) {
         super(message);
     }

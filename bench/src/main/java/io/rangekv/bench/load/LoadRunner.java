@@ -42,6 +42,8 @@ public final class LoadRunner implements AutoCloseable {
             new NamedThreadFactory("bench-clock", true));
     private final PrintStream progress;
     private final Duration progressEvery;
+    /** Set by a scenario that has finished its script: the measured phase ends at the next issue. */
+    private volatile boolean stopRequested;
 
     /** {@code progressEvery}: how often long phases print a line; must be positive. */
     public LoadRunner(PrintStream progress, Duration progressEvery) {
@@ -52,9 +54,18 @@ public final class LoadRunner implements AutoCloseable {
         this.progressEvery = progressEvery;
     }
 
+    /**
+     * Ends the measured phase now instead of at its duration (a scenario whose script has run to its end); the
+     * operations in flight complete and are counted. Thread-safe.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
     /** Loads, warms up and measures; {@code onTimeline} sees the measured phase's timeline as it starts. */
     public RunResult run(Target target, Workload workload, long seed,
                          java.util.function.Consumer<Timeline> onTimeline) throws InterruptedException {
+        stopRequested = false;
         SplittableRandom random = new SplittableRandom(seed);
         load(target, workload, random.split());
         OpSource ops = new OpSource(workload, random.split(), new InsertSequence(workload.records()));
@@ -152,7 +163,8 @@ public final class LoadRunner implements AutoCloseable {
         CountDownLatch drained = new CountDownLatch(1);
         Runnable[] issue = new Runnable[1];
         issue[0] = () -> {
-            if (stop.get() || System.nanoTime() >= deadline || issued.incrementAndGet() > limit) {
+            if (stop.get() || (measured != null && stopRequested) || System.nanoTime() >= deadline
+                    || issued.incrementAndGet() > limit) {
                 if (outstanding.decrementAndGet() == 0) {
                     drained.countDown();
                 }

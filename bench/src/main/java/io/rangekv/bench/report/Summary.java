@@ -46,12 +46,26 @@ final class Summary {
                     : r.errors()).append("; retried by the client ").append(r.retries().isEmpty() ? "none"
                     : r.retries()).append('\n');
         }
+        md.append(events(runs));
         md.append("\n## Durability\n\n");
         runs.forEach(r -> md.append("- ").append(r.target()).append(": ").append(r.durability()).append('\n'));
         skipped.forEach((t, why) -> md.append("- ").append(t).append(": not run: ").append(why).append('\n'));
         md.append("\n## Ratios and targets\n\n");
         md.append(ratios(runs));
         md.append("\n## Plots\n\n").append(plots);
+        return md.toString();
+    }
+
+    /** The events a scenario marked (stores added, killed, splits) and when each settled; empty without any. */
+    static String events(List<RunResult> runs) {
+        StringBuilder md = new StringBuilder();
+        for (RunResult r : runs) {
+            if (r.marks().isEmpty()) {
+                continue;
+            }
+            md.append("\n## Events (").append(r.target()).append(")\n\n| second | event |\n|---:|---|\n");
+            r.marks().forEach(m -> md.append(String.format("| %.1f | %s |%n", m.second(), m.label())));
+        }
         return md.toString();
     }
 

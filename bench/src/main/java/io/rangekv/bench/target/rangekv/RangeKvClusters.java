@@ -14,6 +14,11 @@ final class RangeKvClusters {
     private RangeKvClusters() {
     }
 
+    /** How the report describes the cluster: "1 PD + 3 stores (rocksdb)". */
+    static String layout(TargetContext context) {
+        return "1 PD + " + context.replicas() + " stores (" + context.engine() + ")";
+    }
+
     static ProcessCluster start(TargetContext context, boolean router) {
         long begin = System.nanoTime();
         ProcessCluster cluster = new ProcessCluster(context.workDir());

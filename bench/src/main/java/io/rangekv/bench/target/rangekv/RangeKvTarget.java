@@ -3,6 +3,7 @@ package io.rangekv.bench.target.rangekv;
 import io.rangekv.bench.load.Target;
 import io.rangekv.client.AsyncKvClient;
 import io.rangekv.client.KvClient;
+import io.rangekv.client.KvClientConfig;
 import io.rangekv.client.ScanOptions;
 import io.rangekv.error.KvException;
 import io.rangekv.meta.Key;
@@ -22,12 +23,34 @@ import java.util.concurrent.CompletableFuture;
 public final class RangeKvTarget implements Target {
     private final ProcessCluster cluster;
     private final KvClient client;
-    private final String engine;
+    private final String layout;
 
-    RangeKvTarget(ProcessCluster cluster, KvClient client, String engine) {
+    private RangeKvTarget(ProcessCluster cluster, KvClient client, String layout) {
         this.cluster = cluster;
         this.client = client;
-        this.engine = engine;
+        this.layout = layout;
+    }
+
+    /**
+     * Connects the SDK to a started cluster and waits until it answers a put and a read (the first write waits for
+     * the first region and its leader, which the PD creates once the stores have registered). The target owns the
+     * cluster from here on; on failure both are closed. {@code layout} describes the cluster for the report
+     * ("1 PD + 3 stores (rocksdb)").
+     */
+    public static RangeKvTarget connect(ProcessCluster cluster, String layout) {
+        KvClient client = null;
+        try {
+            client = KvClient.connect(KvClientConfig.DEFAULTS, cluster.pdRpcEndpoints());
+            client.put(Key.of("bench/ready"), new byte[] {1});
+            client.get(Key.of("bench/ready")).orElseThrow();
+            return new RangeKvTarget(cluster, client, layout);
+        } catch (RuntimeException e) {
+            if (client != null) {
+                client.close();
+            }
+            cluster.close();
+            throw e;
+        }
     }
 
     @Override
@@ -37,7 +60,7 @@ public final class RangeKvTarget implements Target {
 
     @Override
     public String durability() {
-        return "RangeKV, 1 PD + 3 stores (" + engine + "), every write committed by a Raft quorum with fsync of the "
+        return "RangeKV, " + layout + ", every write committed by a Raft quorum with fsync of the "
                 + "store's shared Raft log (group commit) and applied before the answer; linearizable reads "
                 + "(ReadIndex); client: Java SDK";
     }
