@@ -13,6 +13,7 @@ import io.rangekv.bench.report.Report;
 import io.rangekv.bench.scenario.ScaleOutScenario;
 import io.rangekv.bench.target.rangekv.RangeKvHttpLauncher;
 import io.rangekv.bench.target.rangekv.RangeKvLauncher;
+import io.rangekv.bench.target.rheakv.RheaKvLauncher;
 import io.rangekv.config.Settings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,8 +40,8 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "a", description = "a..f (YCSB core workloads) or a file path")
     String workload;
     @Option(names = "--targets", split = ",", defaultValue = "rangekv",
-            description = "comma-separated, first is the baseline of the ratios: rangekv, rangekv-http (etcd and RheaKV "
-                    + "are not built yet)")
+            description = "comma-separated, first is the baseline of the ratios: rangekv, rangekv-http, rheakv (etcd "
+                    + "is not built yet)")
     List<String> targets;
     @Option(names = "--duration", description = "measured time per target (e.g. 60s)")
     String duration;
@@ -81,7 +82,7 @@ public final class BenchMain implements Callable<Integer> {
 
     /** Every target kind this build knows. */
     static Targets knownTargets() {
-        return new Targets(List.of(new RangeKvLauncher(), new RangeKvHttpLauncher()));
+        return new Targets(List.of(new RangeKvLauncher(), new RangeKvHttpLauncher(), new RheaKvLauncher()));
     }
 
     @Override
