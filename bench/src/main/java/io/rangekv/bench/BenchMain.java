@@ -11,6 +11,7 @@ import io.rangekv.bench.load.WorkloadFile;
 import io.rangekv.bench.report.Environment;
 import io.rangekv.bench.report.Report;
 import io.rangekv.bench.scenario.ScaleOutScenario;
+import io.rangekv.bench.target.etcd.EtcdLauncher;
 import io.rangekv.bench.target.rangekv.RangeKvHttpLauncher;
 import io.rangekv.bench.target.rangekv.RangeKvLauncher;
 import io.rangekv.bench.target.rheakv.RheaKvLauncher;
@@ -40,8 +41,8 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "a", description = "a..f (YCSB core workloads) or a file path")
     String workload;
     @Option(names = "--targets", split = ",", defaultValue = "rangekv",
-            description = "comma-separated, first is the baseline of the ratios: rangekv, rangekv-http, rheakv (etcd "
-                    + "is not built yet)")
+            description = "comma-separated, first is the baseline of the ratios: rangekv, rangekv-http, etcd (needs "
+                    + "etcd-server installed), rheakv")
     List<String> targets;
     @Option(names = "--duration", description = "measured time per target (e.g. 60s)")
     String duration;
@@ -82,7 +83,8 @@ public final class BenchMain implements Callable<Integer> {
 
     /** Every target kind this build knows. */
     static Targets knownTargets() {
-        return new Targets(List.of(new RangeKvLauncher(), new RangeKvHttpLauncher(), new RheaKvLauncher()));
+        return new Targets(List.of(new RangeKvLauncher(), new RangeKvHttpLauncher(), new EtcdLauncher(),
+                new RheaKvLauncher()));
     }
 
     @Override

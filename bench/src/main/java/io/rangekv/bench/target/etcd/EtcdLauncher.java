@@ -6,6 +6,7 @@ import io.rangekv.bench.load.TargetLauncher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Starts the "etcd" target: an {@link EtcdCluster} of {@link TargetContext#replicas()} members under the run's work
@@ -22,6 +23,17 @@ public final class EtcdLauncher implements TargetLauncher {
         "io.vertx.grpc.VertxChannelBuilder",
     };
 
+    private final Supplier<Optional<Path>> binary;
+
+    public EtcdLauncher() {
+        this(EtcdCluster::findBinary);
+    }
+
+    /** With another way to find the etcd binary; for tests. */
+    EtcdLauncher(Supplier<Optional<Path>> binary) {
+        this.binary = binary;
+    }
+
     @Override
     public String name() {
         return "etcd";
@@ -29,7 +41,7 @@ public final class EtcdLauncher implements TargetLauncher {
 
     @Override
     public Optional<String> unavailableReason() {
-        if (EtcdCluster.findBinary().isEmpty()) {
+        if (binary.get().isEmpty()) {
             return Optional.of(NOT_INSTALLED);
         }
         for (String className : CLIENT_CLASSES) {
@@ -45,8 +57,8 @@ public final class EtcdLauncher implements TargetLauncher {
 
     @Override
     public EtcdTarget start(TargetContext context) throws Exception {
-        Path binary = EtcdCluster.findBinary().orElseThrow(() -> new IllegalStateException(NOT_INSTALLED));
-        EtcdCluster cluster = EtcdCluster.start(binary, context.workDir(), context.replicas(), READY_TIMEOUT,
+        Path etcd = binary.get().orElseThrow(() -> new IllegalStateException(NOT_INSTALLED));
+        EtcdCluster cluster = EtcdCluster.start(etcd, context.workDir(), context.replicas(), READY_TIMEOUT,
                 context.progress());
         EtcdTarget target = null;
         boolean answered = false;

@@ -1,5 +1,7 @@
 package io.rangekv.bench.target.etcd;
 
+import io.rangekv.store.cluster.FreePorts;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,20 +14,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * A local etcd cluster for the benchmark: {@code n} members of the installed {@code etcd} binary (Debian's
- * {@code etcd-server}), each its own process on 127.0.0.1 with client and peer ports chosen at run time. Member
- * {@code etcd-i} keeps its data in {@code <workDir>/etcd-i.etcd} and its log in {@code <workDir>/etcd-i.log} (the
- * first line is the command that started it). Each start bootstraps a new cluster with a fresh cluster token.
+ * {@code etcd-server}), each its own process on 127.0.0.1 with client and peer ports chosen at run time
+ * ({@link FreePorts}). Member {@code etcd-i} keeps its data in {@code <workDir>/etcd-i.etcd} and its log in
+ * {@code <workDir>/etcd-i.log} (the first line is the command that started it). Each start bootstraps a new cluster
+ * with a fresh cluster token.
  *
- * <p>Durability is etcd's default: every Raft commit is fsynced before it is acknowledged ({@code
- * --unsafe-no-fsync} is never passed), with etcd's own batching of entries per fsync.
+ * <p>Durability is etcd's default: each member fsyncs its WAL before it acknowledges Raft entries, so a write is
+ * answered only once a quorum has it on disk ({@code --unsafe-no-fsync} is never passed); etcd batches entries per
+ * fsync as RangeKV's shared Raft log does.
  *
  * <p><b>Concurrency:</b> thread-safe. {@link #start} blocks until every member reports healthy (which in etcd 3.4
  * needs a leader and a served quorum read) or the timeout passes. <b>Failure:</b> a member that exits during
@@ -99,7 +105,7 @@ public final class EtcdCluster implements AutoCloseable {
         long startedAt = System.nanoTime();
         String version = version(binary);
         Files.createDirectories(workDir);
-        List<Integer> ports = LoopbackPorts.pick(2 * memberCount);
+        List<Integer> ports = distinctPorts(2 * memberCount);
         List<Member> members = new ArrayList<>();
         for (int i = 0; i < memberCount; i++) {
             String name = "etcd-" + (i + 1);
@@ -135,6 +141,18 @@ public final class EtcdCluster implements AutoCloseable {
         progress.printf("etcd: %d members ready in %.1f s, leader %s (%s)%n", memberCount,
                 (System.nanoTime() - startedAt) / 1e9, leader.name(), leader.clientUrl());
         return cluster;
+    }
+
+    /**
+     * {@code count} different loopback ports from below the ephemeral range ({@link FreePorts}, as the RangeKV
+     * clusters use); free a moment ago, so a member can still lose one to another process and fail to start.
+     */
+    private static List<Integer> distinctPorts(int count) {
+        Set<Integer> ports = new LinkedHashSet<>();
+        while (ports.size() < count) {
+            ports.add(FreePorts.pick());
+        }
+        return List.copyOf(ports);
     }
 
     private static Process launch(Path binary, Path workDir, Member member, String initialCluster, String token)
@@ -281,7 +299,12 @@ public final class EtcdCluster implements AutoCloseable {
         return version;
     }
 
-    /** SIGTERM to every member, SIGKILL to those still alive after the grace period; data and logs stay. */
+    /**
+     * SIGTERM to the followers, then to the leader, SIGKILL to any member still alive after the grace period; data
+     * and logs stay. The order matters: a leader that gets SIGTERM first tries to hand leadership to a follower
+     * for up to etcd's request timeout (7 s), and fails when that follower is stopping too; once the followers are
+     * gone it has nobody to hand over to and exits at once.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -293,26 +316,39 @@ public final class EtcdCluster implements AutoCloseable {
         } catch (IllegalStateException shuttingDown) {
             // Called from the hook itself, or the JVM is exiting: stopping the processes is all that is left.
         }
-        for (Process process : processes) {
-            process.destroy();
+        long begin = System.nanoTime();
+        int leader = findLeader();
+        List<Process> followers = new ArrayList<>();
+        for (int i = 0; i < processes.size(); i++) {
+            if (i != leader) {
+                followers.add(processes.get(i));
+            }
         }
-        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         int killed = 0;
         try {
-            for (Process process : processes) {
-                long left = Math.max(0, deadline - System.nanoTime());
-                if (!process.waitFor(left, TimeUnit.NANOSECONDS)) {
-                    process.destroyForcibly();
-                    killed++;
-                    process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            }
+            killed += stop(followers);
+            killed += leader >= 0 ? stop(List.of(processes.get(leader))) : 0;
         } catch (InterruptedException e) {
             processes.forEach(Process::destroyForcibly);
             Thread.currentThread().interrupt();
         }
-        progress.printf("etcd: stopped %d members%s; data and logs kept in %s%n", processes.size(),
-                killed > 0 ? " (" + killed + " needed SIGKILL)" : "",
+        progress.printf("etcd: stopped %d members in %.1f s%s; data and logs kept in %s%n", processes.size(),
+                (System.nanoTime() - begin) / 1e9, killed > 0 ? " (" + killed + " needed SIGKILL)" : "",
                 members.isEmpty() ? "(none)" : members.get(0).logFile().getParent());
+    }
+
+    /** SIGTERM to each of {@code group}, SIGKILL to those alive after the grace period; how many needed SIGKILL. */
+    private static int stop(List<Process> group) throws InterruptedException {
+        group.forEach(Process::destroy);
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        int killed = 0;
+        for (Process process : group) {
+            if (!process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                process.destroyForcibly();
+                killed++;
+                process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+        return killed;
     }
 }
