@@ -43,8 +43,8 @@ import java.util.stream.Collectors;
  * </pre>
  *
  * <p><b>Placement:</b> fixed, without a PD (RheaKV's "fake" placement driver): {@link #REGIONS} regions split at
- * {@link #SPLIT_RECORDS}, even quarters of the 100,000 records the bundled workloads load (another {@code --records}
- * gives uneven regions; inserts past the last record land in region 4). RheaKV splits only when its PD orders it,
+ * {@link KeySpace#boundary}, even quarters of the bench's key space (records are scattered over it, so each region
+ * gets a quarter of them whatever {@code --records} is). RheaKV splits only when its PD orders it,
  * so the layout holds for the whole run, while RangeKV's PD splits by size.
  *
  * <p><b>Durability and reads</b>, set to RangeKV's: every Raft log append fsynced ({@code sync}) and term/vote too
@@ -62,8 +62,7 @@ import java.util.stream.Collectors;
  * in the same JVM (the IT starts two) never sees the first one's cached leaders.
  */
 final class RheaKvCluster implements AutoCloseable {
-    static final List<Long> SPLIT_RECORDS = List.of(25_000L, 50_000L, 75_000L);
-    static final int REGIONS = SPLIT_RECORDS.size() + 1;
+    static final int REGIONS = 4;
     private static final String LOOPBACK = "127.0.0.1";
     private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
     private static final int ELECTION_TIMEOUT_MS = 2000;
@@ -122,8 +121,8 @@ final class RheaKvCluster implements AutoCloseable {
     String describe() {
         String rocks = engine.storageType() == StorageType.RocksDB
                 ? ", WAL on, not synced (as RangeKV's engine)" : "";
-        String splits = SPLIT_RECORDS.stream().map(r -> new String(KeySpace.key(r), StandardCharsets.US_ASCII))
-                .collect(Collectors.joining(", "));
+        String splits = java.util.stream.IntStream.range(1, REGIONS).mapToObj(i -> new String(startKey(i),
+                StandardCharsets.US_ASCII)).collect(Collectors.joining(", "));
         return "RheaKV " + rheaVersion() + ", " + stores.size() + " stores embedded in the bench JVM (no server "
                 + "processes: their CPU is the bench's), fixed placement without a PD: " + REGIONS + " regions split "
                 + "at " + splits + " and never split during the run; engine " + engine.describe() + rocks
@@ -230,8 +229,8 @@ final class RheaKvCluster implements AutoCloseable {
     }
 
     /** Region {@code i}'s start key (0-based); null, RheaKV's unbounded, before the first and after the last. */
-    private static byte[] startKey(int i) {
-        return i == 0 || i == REGIONS ? null : KeySpace.key(SPLIT_RECORDS.get(i - 1));
+    static byte[] startKey(int i) {
+        return i == 0 || i == REGIONS ? null : KeySpace.boundary(i, REGIONS);
     }
 
     /** {@link FreePorts#pick()} releases the port it found, so two picks can agree: pick until they differ. */

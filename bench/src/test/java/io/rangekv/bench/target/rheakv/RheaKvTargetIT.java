@@ -1,6 +1,5 @@
 package io.rangekv.bench.target.rheakv;
 
-import io.rangekv.bench.load.KeySpace;
 import io.rangekv.bench.load.LoadRunner;
 import io.rangekv.bench.load.RunResult;
 import io.rangekv.bench.load.Target;
@@ -58,12 +57,13 @@ class RheaKvTargetIT {
                     + "sorts before them)");
 
             // Two keys on each side of the first split: a limited scan from the first crosses into region 2.
-            long split = RheaKvCluster.SPLIT_RECORDS.get(0);
-            for (long n = split - 2; n < split + 2; n++) {
-                target.put(KeySpace.key(n), bytes("x")).get(30, TimeUnit.SECONDS);
+            String split = new String(RheaKvCluster.startKey(1), StandardCharsets.US_ASCII);
+            String first = lastCharMinus(split, 2);
+            for (String k : List.of(first, lastCharMinus(split, 1), split, split + "1")) {
+                target.put(bytes(k), bytes("x")).get(30, TimeUnit.SECONDS);
             }
-            assertEquals(3, target.scan(KeySpace.key(split - 2), 3).get(30, TimeUnit.SECONDS));
-            assertEquals(4, target.scan(KeySpace.key(split - 2), 4).get(30, TimeUnit.SECONDS));
+            assertEquals(3, target.scan(bytes(first), 3).get(30, TimeUnit.SECONDS));
+            assertEquals(4, target.scan(bytes(first), 4).get(30, TimeUnit.SECONDS));
 
             Workload w = WorkloadFile.load("a").withRecords(500).withInflight(16)
                     .withWarmup(Duration.ofSeconds(1)).withDuration(Duration.ofSeconds(3));
@@ -94,5 +94,10 @@ class RheaKvTargetIT {
         }
         assertEquals(3, ports.stream().distinct().count(), ports.toString());
         return ports;
+    }
+
+    /** {@code key} with its last character lowered by {@code by}: a key that sorts just before it. */
+    private static String lastCharMinus(String key, int by) {
+        return key.substring(0, key.length() - 1) + (char) (key.charAt(key.length() - 1) - by);
     }
 }
