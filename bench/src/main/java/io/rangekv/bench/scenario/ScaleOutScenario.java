@@ -116,15 +116,17 @@ public final class ScaleOutScenario {
             live.remove(5L);
         });
         pause();
-        int before = ClusterView.read(pd).regionCount();
-        JsonNode largest = ClusterView.read(pd).largestRegion().orElseThrow();
+        ClusterView beforeSplit = ClusterView.read(pd);
+        int before = beforeSplit.regionCount();
+        JsonNode largest = beforeSplit.largestRegion().orElseThrow();
         step(timeline, pd, "region " + largest.path("id").asLong() + " split", live, () ->
                 pd.post("/regions/" + largest.path("id").asLong() + "/split", AdminApi.JSON.createObjectNode()),
                 v -> v.regionCount() > before);
         pause();
-        long to = live.stream().filter(s -> s != 1 && ClusterView.read(pd).regionMovable(1, s).isPresent())
+        ClusterView beforeMove = ClusterView.read(pd);
+        long to = live.stream().filter(s -> s != 1 && beforeMove.regionMovable(1, s).isPresent())
                 .findFirst().orElseThrow(() -> new IllegalStateException("no region can move off store 1"));
-        JsonNode moved = ClusterView.read(pd).regionMovable(1, to).orElseThrow();
+        JsonNode moved = beforeMove.regionMovable(1, to).orElseThrow();
         step(timeline, pd, "region " + moved.path("id").asLong() + " moved from store 1 to " + to, live, () ->
                 pd.post("/regions/" + moved.path("id").asLong() + "/move", AdminApi.JSON.createObjectNode()
                         .put("from_store", 1).put("to_store", to)));

@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import io.rangekv.bench.load.LoadRunner;
 import io.rangekv.bench.load.RunResult;
 import io.rangekv.bench.load.TargetContext;
+import io.rangekv.bench.load.TargetRoundTrip;
 import io.rangekv.bench.load.Workload;
 import io.rangekv.bench.load.WorkloadFile;
 import org.junit.jupiter.api.Test;
@@ -48,12 +49,7 @@ class EtcdTargetIT {
         try (EtcdTarget target = launcher.start(new TargetContext(dir, "rocksdb", 3, System.out));
              LoadRunner runner = new LoadRunner(System.out, Duration.ofSeconds(1))) {
             assertEquals("etcd", target.name());
-            for (int i = 0; i < 5; i++) {
-                target.put(bytes("user/" + i), bytes("v" + i)).get(10, TimeUnit.SECONDS);
-            }
-            assertArrayEquals(bytes("v3"), target.read(bytes("user/3")).get(10, TimeUnit.SECONDS).orElseThrow());
-            assertTrue(target.read(bytes("user/missing")).get(10, TimeUnit.SECONDS).isEmpty());
-            assertEquals(3, target.scan(bytes("user/1"), 3).get(10, TimeUnit.SECONDS));
+            TargetRoundTrip.check(target, 10);
             assertEquals(List.of("user/1", "user/2", "user/3", "user/4"), target.scanKeys(bytes("user/1"), 100)
                     .get(10, TimeUnit.SECONDS).stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList(),
                     "in key order, up to the end of the keyspace, without the start-up probe key");

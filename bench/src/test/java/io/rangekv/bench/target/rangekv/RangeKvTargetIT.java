@@ -1,6 +1,7 @@
 package io.rangekv.bench.target.rangekv;
 
 import io.rangekv.bench.load.Target;
+import io.rangekv.bench.load.TargetRoundTrip;
 import io.rangekv.bench.load.TargetContext;
 import io.rangekv.bench.load.TargetLauncher;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,14 +40,7 @@ class RangeKvTargetIT {
         List<Long> pids;
         try (Target target = launcher.start(new TargetContext(dir, "rocksdb", 3, System.out))) {
             assertEquals(launcher.name(), target.name());
-            for (int i = 0; i < 5; i++) {
-                target.put(bytes("user/" + i), bytes("v" + i)).get(30, TimeUnit.SECONDS);
-            }
-            assertArrayEquals(bytes("v3"), target.read(bytes("user/3")).get(30, TimeUnit.SECONDS).orElseThrow());
-            assertTrue(target.read(bytes("user/missing")).get(30, TimeUnit.SECONDS).isEmpty());
-            assertEquals(3, target.scan(bytes("user/1"), 3).get(30, TimeUnit.SECONDS));
-            assertEquals(4, target.scan(bytes("user/1"), 100).get(30, TimeUnit.SECONDS), "user/1..4 (bench/ready "
-                    + "sorts before them)");
+            TargetRoundTrip.check(target, 30);
             pids = target.serverPids();
             assertEquals(launcher.name().endsWith("http") ? 5 : 4, pids.size(), pids.toString());
             pids.forEach(pid -> assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));

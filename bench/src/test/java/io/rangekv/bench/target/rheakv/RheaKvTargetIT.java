@@ -3,6 +3,7 @@ package io.rangekv.bench.target.rheakv;
 import io.rangekv.bench.load.LoadRunner;
 import io.rangekv.bench.load.RunResult;
 import io.rangekv.bench.load.Target;
+import io.rangekv.bench.load.TargetRoundTrip;
 import io.rangekv.bench.load.TargetContext;
 import io.rangekv.bench.load.Workload;
 import io.rangekv.bench.load.WorkloadFile;
@@ -47,14 +48,7 @@ class RheaKvTargetIT {
             assertTrue(target.serverPids().isEmpty(), "embedded: no server processes");
             assertTrue(target.durability().contains(engine.equals("memory") ? "engine Memory" : "engine RocksDB"),
                     target.durability());
-            for (int i = 0; i < 5; i++) {
-                target.put(bytes("user/" + i), bytes("v" + i)).get(30, TimeUnit.SECONDS);
-            }
-            assertArrayEquals(bytes("v3"), target.read(bytes("user/3")).get(30, TimeUnit.SECONDS).orElseThrow());
-            assertTrue(target.read(bytes("user/missing")).get(30, TimeUnit.SECONDS).isEmpty());
-            assertEquals(3, target.scan(bytes("user/1"), 3).get(30, TimeUnit.SECONDS));
-            assertEquals(4, target.scan(bytes("user/1"), 100).get(30, TimeUnit.SECONDS), "user/1..4 (bench/ready "
-                    + "sorts before them)");
+            TargetRoundTrip.check(target, 30);
 
             // Two keys on each side of the first split: a limited scan from the first crosses into region 2.
             String split = new String(RheaKvCluster.startKey(1), StandardCharsets.US_ASCII);
