@@ -2,14 +2,13 @@ package io.rangekv.bench;
 
 import io.rangekv.bench.load.LoadRunner;
 import io.rangekv.bench.load.RunResult;
-import io.rangekv.bench.load.Target;
-import io.rangekv.bench.load.TargetContext;
-import io.rangekv.bench.load.TargetLauncher;
 import io.rangekv.bench.load.Targets;
 import io.rangekv.bench.load.Workload;
 import io.rangekv.bench.load.WorkloadFile;
 import io.rangekv.bench.report.Environment;
+import io.rangekv.bench.report.ComparisonReport;
 import io.rangekv.bench.report.Report;
+import io.rangekv.bench.scenario.Comparison;
 import io.rangekv.bench.scenario.ScaleOutScenario;
 import io.rangekv.bench.target.etcd.EtcdLauncher;
 import io.rangekv.bench.target.rangekv.RangeKvHttpLauncher;
@@ -24,7 +23,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +36,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a YCSB-style workload against RangeKV and its peers side by side; write a report.")
 public final class BenchMain implements Callable<Integer> {
-    @Option(names = "--workload", defaultValue = "a", description = "a..f (YCSB core workloads) or a file path")
+    @Option(names = "--workload", defaultValue = "a", description = "a..f (YCSB core workloads), write, read (only "
+            + "updates, only reads) or a file path")
     String workload;
     @Option(names = "--targets", split = ",", defaultValue = "rangekv",
             description = "comma-separated, first is the baseline of the ratios: rangekv, rangekv-http, etcd (needs "
@@ -61,8 +60,10 @@ public final class BenchMain implements Callable<Integer> {
     String engine;
     @Option(names = "--seed", defaultValue = "42", description = "random seed of the key and operation sequence")
     long seed;
-    @Option(names = "--scenario", description = "scale-out: RangeKV alone, 1 -> 3 -> 5 stores, one killed, a region "
-            + "split and moved, all under load (--targets and --duration do not apply)")
+    @Option(names = "--scenario", description = "compare: write-only and read-only at --inflight, then a single "
+            + "client's puts, on each of --targets, with the goals against etcd and RheaKV judged (--workload does not "
+            + "apply); scale-out: RangeKV alone, 1 -> 3 -> 5 stores, one killed, a region split and moved, all under "
+            + "load (--targets and --duration do not apply)")
     String scenario;
     @Option(names = "--settle", defaultValue = "20s", description = "scale-out: undisturbed load before, between and "
             + "after the steps")
@@ -101,48 +102,59 @@ public final class BenchMain implements Callable<Integer> {
         Path dir = out != null ? out : Path.of(System.getProperty("rangekv.home", "."), "bench", "results",
                 env.date() + "-" + env.commit());
         Path work = Files.createTempDirectory("rangekv-bench-");
+        if ("compare".equals(scenario)) {
+            return runComparison(known, env, dir, work);
+        }
         if (scenario != null) {
             return runScenario(w, env, dir, work);
         }
         console.printf("workload %s: %s, %s keys, %,d records, %d B values, %d in flight, warm-up %s, measure %s%n",
                 w.name(), w.mix(), w.distribution().name().toLowerCase(), w.records(), w.valueSize(), w.inflight(),
                 w.warmup(), w.duration());
-        List<RunResult> runs = new ArrayList<>();
-        Map<String, String> skipped = new LinkedHashMap<>();
+        SideBySide.Outcome outcome;
         try (LoadRunner runner = new LoadRunner(console, Duration.ofSeconds(5))) {
-            for (String name : targets) {
-                TargetLauncher launcher = known.find(name).orElseThrow();
-                if (launcher.unavailableReason().isPresent()) {
-                    skipped.put(name, launcher.unavailableReason().get());
-                    console.printf("%s: skipped: %s%n", name, launcher.unavailableReason().get());
-                    continue;
-                }
-                console.printf("%s: starting%n", name);
-                Path targetDir = Files.createDirectories(work.resolve(name));
-                try (Target target = launcher.start(new TargetContext(targetDir, engine, 3, console))) {
-                    RunResult r = runner.run(target, w, seed, timeline -> { });
-                    runs.add(r);
-                    console.printf("%s: %,.0f ops/s, p50 %.2f ms, p99 %.2f ms, %d errors%n", name, r.opsPerSecond(),
-                            r.overall().p50Micros() / 1000.0, r.overall().p99Micros() / 1000.0, r.errorCount());
-                } catch (Exception e) {
-                    skipped.put(name, "failed: " + e.getMessage() + " (logs under " + targetDir + ")");
-                    console.printf("%s: failed: %s (logs under %s)%n", name, e, targetDir);
-                }
-            }
+            outcome = new SideBySide(known, work, engine, console).run(targets,
+                    target -> List.of(runner.run(target, w, seed, timeline -> { })));
         }
-        if (runs.isEmpty()) {
-            console.println("no target ran: " + skipped);
+        if (outcome.runs().isEmpty()) {
+            console.println("no target ran: " + outcome.skipped());
             return 1;
         }
-        Report.write(dir, env, runs, skipped);
+        Report.write(dir, env, outcome.runs(), outcome.skipped());
         console.printf("report: %s (summary.md, results.json, plots)%n", dir);
+        return 0;
+    }
+
+    /** {@code --scenario compare}: the write, read and single-client phases on every target; the goals judged. */
+    private int runComparison(Targets known, Environment env, Path dir, Path work) throws Exception {
+        Comparison comparison = new Comparison(overridden(WorkloadFile.load("write")),
+                overridden(WorkloadFile.load("read")));
+        Workload w = comparison.phases().get(0).workload();
+        console.printf("comparison: phases %s on each of %s; %,d records, %d B values, %d in flight (1 for "
+                        + "put-single), warm-up %s and %s measured per phase%n",
+                comparison.phases().stream().map(Comparison.Phase::name).toList(), targets, w.records(),
+                w.valueSize(), w.inflight(), w.warmup(), w.duration());
+        SideBySide.Outcome outcome;
+        try (LoadRunner runner = new LoadRunner(console, Duration.ofSeconds(5))) {
+            outcome = new SideBySide(known, work, engine, console).run(targets,
+                    target -> comparison.measure(runner, target, seed));
+        }
+        if (outcome.runs().isEmpty()) {
+            console.println("no target ran: " + outcome.skipped());
+            return 1;
+        }
+        Map<String, List<RunResult>> byPhase = new LinkedHashMap<>();
+        comparison.phases().forEach(p -> byPhase.put(p.name(), outcome.runs().stream()
+                .filter(r -> r.workload().equals(p.name())).toList()));
+        ComparisonReport.write(dir, env, byPhase, outcome.skipped());
+        console.printf("report: %s (summary.md with the goals; one directory per phase)%n", dir);
         return 0;
     }
 
     private int runScenario(Workload w, Environment env, Path dir, Path work) throws Exception {
         if (!scenario.equals("scale-out")) {
             throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario '" + scenario
-                    + "'; known: scale-out");
+                    + "'; known: compare, scale-out");
         }
         console.printf("scale-out scenario: workload %s, %,d records, %d in flight, %s engine, %s between steps "
                 + "(logs under %s)%n", w.name(), w.records(), w.inflight(), engine, settle, work);

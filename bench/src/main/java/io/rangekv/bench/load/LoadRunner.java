@@ -65,10 +65,27 @@ public final class LoadRunner implements AutoCloseable {
     /** Loads, warms up and measures; {@code onTimeline} sees the measured phase's timeline as it starts. */
     public RunResult run(Target target, Workload workload, long seed,
                          java.util.function.Consumer<Timeline> onTimeline) throws InterruptedException {
+        load(target, workload, seed);
+        return measure(target, workload, seed, onTimeline);
+    }
+
+    /**
+     * Inserts records 0..records-1 with the workload's concurrency and value size; a failed insert is retried
+     * once, then the load fails. Several {@link #measure} phases may follow one load.
+     */
+    public void load(Target target, Workload workload, long seed) throws InterruptedException {
+        load(target, workload, new SplittableRandom(seed));
+    }
+
+    /**
+     * Warms up, then measures, against records already loaded by {@link #load}; {@code onTimeline} sees the
+     * measured phase's timeline as it starts. The operation sequence depends only on the seed.
+     */
+    public RunResult measure(Target target, Workload workload, long seed,
+                             java.util.function.Consumer<Timeline> onTimeline) throws InterruptedException {
         stopRequested = false;
-        SplittableRandom random = new SplittableRandom(seed);
-        load(target, workload, random.split());
-        OpSource ops = new OpSource(workload, random.split(), new InsertSequence(workload.records()));
+        OpSource ops = new OpSource(workload, new SplittableRandom(seed).split(),
+                new InsertSequence(workload.records()));
         drive(target, workload, ops, "warm-up", System.nanoTime() + workload.warmup().toNanos(), Long.MAX_VALUE,
                 null);
         long start = System.nanoTime();
@@ -77,6 +94,7 @@ public final class LoadRunner implements AutoCloseable {
         java.util.List<Long> pids = target.serverPids();
         double serverCpu = CpuSampler.processSeconds(pids);
         double benchCpu = CpuSampler.selfSeconds();
+        Map<String, Long> retriesBefore = target.retries();
         Measured m = new Measured(timeline);
         java.util.concurrent.ScheduledFuture<?> ticks = clock.scheduleAtFixedRate(
                 () -> timeline.tick(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
@@ -91,13 +109,24 @@ public final class LoadRunner implements AutoCloseable {
         Map<Workload.Op, LatencySummary> byOp = new EnumMap<>(Workload.Op.class);
         m.byOp.forEach((op, h) -> byOp.put(op, LatencySummary.of(h)));
         long total = m.overall.getTotalCount();
-        return new RunResult(target.name(), target.durability(), workload.name(), workload.inflight(), seconds,
-                total, total / seconds, LatencySummary.of(m.overall), byOp, new TreeMap<>(m.errors()),
-                target.retries(), pids.isEmpty() ? 0 : serverCpu / seconds, benchCpu / seconds, timeline.buckets(),
+        return new RunResult(target.name(), target.durability(), workload.name(), workload.mix(), workload.inflight(),
+                seconds, total, total / seconds, LatencySummary.of(m.overall), byOp, new TreeMap<>(m.errors()),
+                since(retriesBefore, target.retries()), pids.isEmpty() ? 0 : serverCpu / seconds, benchCpu / seconds, timeline.buckets(),
                 timeline.marks());
     }
 
-    /** Inserts records 0..records-1 with the workload's concurrency; a failed insert is retried once, then fatal. */
+    /** The client's retry counters of the measured phase alone (a target's counters run from its start). */
+    private static Map<String, Long> since(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> delta = new TreeMap<>();
+        after.forEach((kind, n) -> {
+            long d = n - before.getOrDefault(kind, 0L);
+            if (d != 0) {
+                delta.put(kind, d);
+            }
+        });
+        return delta;
+    }
+
     private void load(Target target, Workload workload, SplittableRandom random) throws InterruptedException {
         long begin = System.nanoTime();
         AtomicLong inserted = new AtomicLong();

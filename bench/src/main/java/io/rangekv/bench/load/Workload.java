@@ -52,6 +52,11 @@ public record Workload(String name, Map<Op, Double> mix, KeyDistribution distrib
         return mix.getOrDefault(op, 0.0);
     }
 
+    public Workload withName(String newName) {
+        return new Workload(newName, mix, distribution, records, valueSize, scanLength, inflight, warmup, duration,
+                operations);
+    }
+
     public Workload withDuration(Duration d) {
         return new Workload(name, mix, distribution, records, valueSize, scanLength, inflight, warmup, d, operations);
     }

@@ -18,7 +18,8 @@ import java.util.TreeMap;
 
 /**
  * Reads a {@link Workload} from a {@code key = value} file: a bundled one by name ({@code a} .. {@code f}, YCSB's
- * core workloads, in {@code bench/src/main/resources/workloads/}) or any file by path. Unknown keys and bad values
+ * core workloads; {@code write} and {@code read}, the write-only and read-only runs the goals against etcd are
+ * stated on; all in {@code bench/src/main/resources/workloads/}) or any file by path. Unknown keys and bad values
  * are errors that name the key.
  */
 public final class WorkloadFile {
@@ -41,7 +42,8 @@ public final class WorkloadFile {
         String name = nameOrPath.toLowerCase(Locale.ROOT);
         InputStream in = WorkloadFile.class.getResourceAsStream("/workloads/" + name + ".conf");
         if (in == null) {
-            throw new IllegalArgumentException("no workload '" + nameOrPath + "': give a-f or the path of a file");
+            throw new IllegalArgumentException("no workload '" + nameOrPath + "': give a-f, write, read or the path of a "
+                    + "file");
         }
         try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             return parse(name, r);

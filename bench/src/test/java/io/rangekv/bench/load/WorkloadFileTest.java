@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +20,7 @@ class WorkloadFileTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"a", "b", "c", "d", "e", "f"})
+    @ValueSource(strings = {"a", "b", "c", "d", "e", "f", "write", "read"})
     void everyBundledWorkloadParses(String name) throws Exception {
         Workload w = WorkloadFile.load(name);
         assertEquals(name, w.name());
@@ -34,6 +35,16 @@ class WorkloadFileTest {
         assertEquals(KeyDistribution.LATEST, WorkloadFile.load("d").distribution());
         assertEquals(0.95, WorkloadFile.load("e").share(Workload.Op.SCAN));
         assertEquals(0.5, WorkloadFile.load("f").share(Workload.Op.READ_MODIFY_WRITE));
+    }
+
+    @Test
+    void theGoalsWorkloadsAreWriteOnlyAndReadOnlyOverRecordsOfTheSameScale() throws Exception {
+        Workload write = WorkloadFile.load("write");
+        Workload read = WorkloadFile.load("read");
+        assertEquals(Map.of(Workload.Op.UPDATE, 1.0), write.mix());
+        assertEquals(Map.of(Workload.Op.READ, 1.0), read.mix());
+        assertEquals(write.records(), read.records(), "the comparison loads once for both");
+        assertEquals(KeyDistribution.UNIFORM, write.distribution());
     }
 
     @Test
