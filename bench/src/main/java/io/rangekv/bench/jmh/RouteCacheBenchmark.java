@@ -29,9 +29,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * RouteCache lookup of a random key among N cached regions (split points evenly over 8-byte keys). Target (issue:
- * benchmarks): at most 100 ns per lookup at 100k regions. Two parts of it, measured alone to show where a lookup's
- * time goes: {@code getById} (the id-keyed Caffeine read a lookup ends with, for a random region id) and
- * {@code probeBaseline} (fetching the probe key's bytes, which every lookup pays before the cache is touched).
+ * benchmarks): at most 100 ns per lookup at 100k regions. {@code lookup} goes through the cache's
+ * {@code StartIndex} (built after the first N lookups) and never touches Caffeine. Two yardsticks: {@code getById}
+ * (the id-keyed Caffeine read, for a random region id: what a lookup cost on top of the search until 2026-12-03,
+ * and still the cost of {@code RouteCache.get}) and {@code probeBaseline} (fetching the probe key's bytes, which
+ * every lookup pays before the cache is touched).
  *
  * <pre>
  * java -cp 'bench/target/classes:bench/target/lib/*' org.openjdk.jmh.Main RouteCacheBenchmark -f 2 -wi 2 -i 3 -w 2s -r 2s

@@ -9,42 +9,80 @@ import io.rangekv.meta.Peer;
 import io.rangekv.meta.Region;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
  * The client's map from key to region and leader hint.
  *
  * <pre>
- *   byStart (sorted, start key -> regionId)  --floor(key)-->  byId (Caffeine: bounded, expiring, regionId -> entry)
+ *   lookup(key) --> StartIndex (immutable arrays: start/end prefixes, entry, write time; rebuilt from byStart)
+ *                   else byStart (sorted, start key -> Cached)
+ *   byId (Caffeine: bounded, expiring, regionId -> the same Cached): decides what to evict; its removal listener
+ *                   drops the start key
  * </pre>
  *
- * Lookup by key is a floor search on start keys, which Caffeine cannot do; Caffeine holds the id-keyed entries and
- * decides what to evict or expire, and its removal listener drops the matching start key.
+ * Lookup by key is a floor search on start keys, which Caffeine cannot do, and it never touches Caffeine: at 100k
+ * regions a Caffeine read alone costs ~1 us in cache misses and in the read-buffer drain it runs on the caller
+ * (bench/results/2026-12-02-jmh-codecs.md). Caffeine only bounds and expires the id-keyed side, on updates. Since
+ * Caffeine sees no reads, its size bound picks victims by how often regions were written (looked up from the PD),
+ * not by how often they are read. A lookup checks the entry's age itself, against the same ticker and TTL, so an
+ * entry that Caffeine would have expired is a miss even before Caffeine gets round to removing it.
  *
- * <p>Reads go through a {@link StartIndex}, an immutable sorted array of start-key prefixes: a skip list over
- * 100k regions costs ~2 us a lookup in cache misses (bench/results/2026-11-22-route-cache.md). Every update drops
- * the index; lookups use the skip list until they have paid for a rebuild (one per as many lookups as there are
- * regions), so loading many regions one by one stays linear.
+ * <p>Reads go through a {@link StartIndex}: a skip list over 100k regions costs ~2 us a lookup in cache misses
+ * (bench/results/2026-11-22-route-cache.md). Every update of a range drops the index; lookups use the skip list
+ * until they have paid for a rebuild (one per as many lookups as there are regions), so loading many regions one by
+ * one stays linear. A leader hint changes no range and patches the index in place instead, so a cluster whose
+ * leaders move often does not keep lookups on the skip list.
  *
- * <p><b>Concurrency</b>: thread-safe; reads take no lock. Misses are served one lookup at a time: a miss that
- * arrives while a lookup is in flight waits for it and looks again, so concurrent misses within one range share one
- * call to the placement driver. <b>Ordering</b>: an update never replaces a region with an older epoch of the same
- * range; a newer region evicts every cached region it overlaps. <b>Failure</b>: a failed lookup fails only the
- * miss that started it; waiters retry with a lookup of their own.
+ * <p><b>Concurrency</b>: thread-safe; reads take no lock. Updates are synchronized with each other; Caffeine's
+ * evictions may run on any thread that calls into it, and keep the two maps in step by identity of the
+ * {@code Cached} they share (a slot is removed only if it still holds what was evicted). Misses are served one
+ * lookup at a time: a miss that arrives while a lookup is in flight waits for it and looks again, so concurrent
+ * misses within one range share one call to the placement driver. <b>Ordering</b>: an update never replaces a region
+ * with an older epoch of the same range; a newer region evicts every cached region it overlaps. <b>Failure</b>: a
+ * failed lookup fails only the miss that started it; waiters retry with a lookup of their own.
  */
 public final class RouteCache {
-    private final ConcurrentSkipListMap<Key, Long> byStart = new ConcurrentSkipListMap<>();
-    private final Cache<Long, RouteEntry> byId;
-    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong lookupsWithoutIndex = new java.util.concurrent.atomic.AtomicLong();
+    private final ConcurrentSkipListMap<Key, Cached> byStart = new ConcurrentSkipListMap<>();
+    private final Cache<Long, Cached> byId;
+    private final Ticker ticker;
+    private final long ttlNanos;
+    /** Bumped by every change of byStart, so a rebuild that raced one discards itself. */
+    private final AtomicLong changes = new AtomicLong();
+    private final AtomicLong lookupsWithoutIndex = new AtomicLong();
     private volatile StartIndex index;
     private CompletableFuture<RouteEntry> inFlight;
+
+    /** An entry and the ticker time it was cached: the value of both maps. Equality is identity, on purpose. */
+    static final class Cached {
+        private final RouteEntry entry;
+        private final long writtenNanos;
+
+        Cached(RouteEntry entry, long writtenNanos) {
+            this.entry = entry;
+            this.writtenNanos = writtenNanos;
+        }
+
+        RouteEntry entry() {
+            return entry;
+        }
+
+        long writtenNanos() {
+            return writtenNanos;
+        }
+
+        Key start() {
+            return entry.region().range().start();
+        }
+    }
 
     /**
      * @param maxRegions regions kept at most
@@ -52,45 +90,54 @@ public final class RouteCache {
      * @param ticker     time source (a fake one in tests)
      */
     public RouteCache(long maxRegions, Duration ttl, Ticker ticker) {
+        this.ticker = ticker;
+        this.ttlNanos = saturatedNanos(ttl);
         this.byId = Caffeine.newBuilder()
                 .maximumSize(maxRegions)
                 .expireAfterWrite(ttl)
                 .ticker(ticker)
                 // Run removal on the caller's thread: nothing of ours runs on the common pool.
                 .executor(Runnable::run)
-                .removalListener((Long regionId, RouteEntry entry, RemovalCause cause) -> {
-                    if (entry != null && cause != RemovalCause.REPLACED) {
-                        byStart.remove(entry.region().range().start(), regionId);
+                // Every cause, REPLACED too: a region that came back with another start leaves its old start here.
+                // Updates put the new value into byStart first, so this removes nothing when the start is the same.
+                .removalListener((Long regionId, Cached cached, RemovalCause cause) -> {
+                    if (cached != null && byStart.remove(cached.start(), cached)) {
                         changed();
                     }
                 })
                 .build();
     }
 
-    /** The cached region holding {@code key}, if any. */
-    public Optional<RouteEntry> lookup(Key key) {
-        long regionId = floorRegionId(key);
-        if (regionId == 0) {
-            return Optional.empty();
+    private static long saturatedNanos(Duration ttl) {
+        try {
+            return ttl.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
         }
-        RouteEntry entry = byId.getIfPresent(regionId);
-        return entry != null && entry.region().contains(key) ? Optional.of(entry) : Optional.empty();
     }
 
-    /** The id of the region with the greatest start key at or below {@code key}, or 0. */
-    private long floorRegionId(Key key) {
+    /** The cached region holding {@code key}, if any and not older than the TTL. */
+    public Optional<RouteEntry> lookup(Key key) {
         StartIndex current = index;
-        if (current != null) {
-            return current.floor(key);
+        if (current == null) {
+            current = indexAfterEnoughLookups();
         }
-        if (lookupsWithoutIndex.incrementAndGet() > byStart.size()) {
-            current = rebuildIndex();
-            if (current != null) {
-                return current.floor(key);
-            }
+        return Optional.ofNullable(current != null ? current.find(key, ticker, ttlNanos) : findInSkipList(key));
+    }
+
+    /** The index if this lookup has paid for rebuilding it, else null. */
+    private StartIndex indexAfterEnoughLookups() {
+        return lookupsWithoutIndex.incrementAndGet() > byStart.size() ? rebuildIndex() : null;
+    }
+
+    private RouteEntry findInSkipList(Key key) {
+        Map.Entry<Key, Cached> floor = byStart.floorEntry(key);
+        if (floor == null) {
+            return null;
         }
-        Map.Entry<Key, Long> floor = byStart.floorEntry(key);
-        return floor == null ? 0 : floor.getValue();
+        Cached cached = floor.getValue();
+        return cached.entry().region().contains(key) && ticker.read() - cached.writtenNanos() < ttlNanos
+                ? cached.entry() : null;
     }
 
     /** Builds the read index from the skip list; publishes it only if nothing changed meanwhile. */
@@ -115,8 +162,14 @@ public final class RouteCache {
         index = null;
     }
 
+    /** Whether lookups currently go through the index (for tests). */
+    boolean indexed() {
+        return index != null;
+    }
+
     public Optional<RouteEntry> get(long regionId) {
-        return Optional.ofNullable(byId.getIfPresent(regionId));
+        Cached cached = byId.getIfPresent(regionId);
+        return cached == null ? Optional.empty() : Optional.of(cached.entry());
     }
 
     /**
@@ -125,20 +178,26 @@ public final class RouteCache {
      */
     public synchronized void put(RouteEntry entry) {
         Region region = entry.region();
-        for (Long regionId : overlapping(region)) {
-            RouteEntry cached = byId.getIfPresent(regionId);
-            if (cached == null) {
+        for (Map.Entry<Key, Cached> slot : overlapping(region)) {
+            Cached cached = slot.getValue();
+            Region old = cached.entry().region();
+            if (byId.getIfPresent(old.regionId()) != cached) {
+                // Expired (or evicted) in Caffeine, which has not told us yet: no rival, and not to be served.
+                if (byStart.remove(slot.getKey(), cached)) {
+                    changed();
+                }
                 continue;
             }
-            if (cached.region().regionId() == region.regionId()
-                    ? region.epoch().isStaleComparedTo(cached.region().epoch())
-                    : Long.compare(cached.region().epoch().version(), region.epoch().version()) > 0) {
+            if (old.regionId() == region.regionId()
+                    ? region.epoch().isStaleComparedTo(old.epoch())
+                    : Long.compare(old.epoch().version(), region.epoch().version()) > 0) {
                 return;
             }
-            byId.invalidate(regionId);
+            byId.invalidate(old.regionId());
         }
-        byStart.put(region.range().start(), region.regionId());
-        byId.put(region.regionId(), entry);
+        Cached fresh = new Cached(entry, ticker.read());
+        byStart.put(region.range().start(), fresh);
+        byId.put(region.regionId(), fresh);
         changed();
     }
 
@@ -149,11 +208,34 @@ public final class RouteCache {
         }
     }
 
-    /** A NotLeader hint: remember who leads now, keeping the region as cached. */
+    /**
+     * A NotLeader hint: remember who leads now, keeping the region as cached. Like any write to Caffeine it starts
+     * the entry's TTL again. The range is unchanged, so the index is patched rather than dropped.
+     */
     public synchronized void updateLeader(long regionId, Peer leader) {
-        RouteEntry cached = byId.getIfPresent(regionId);
-        if (cached != null && cached.region().peer(leader.peerId()).isPresent()) {
-            byId.put(regionId, cached.withLeader(leader));
+        Cached cached = byId.getIfPresent(regionId);
+        if (cached == null || cached.entry().region().peer(leader.peerId()).isEmpty()) {
+            return;
+        }
+        Cached updated = new Cached(cached.entry().withLeader(leader), ticker.read());
+        Key start = cached.start();
+        // byStart first, so that the removal listener (REPLACED) finds nothing to remove.
+        if (!byStart.replace(start, cached, updated)) {
+            return;
+        }
+        if (!byId.asMap().replace(regionId, cached, updated)) {
+            // Evicted or expired meanwhile: the hint goes with it.
+            if (byStart.remove(start, updated)) {
+                changed();
+            }
+            return;
+        }
+        // A rebuild that copied byStart before the replace must discard itself; one published before this
+        // increment is the one read below, and gets patched.
+        changes.incrementAndGet();
+        StartIndex current = index;
+        if (current != null && !current.replaceEntry(cached.entry(), updated.entry(), updated.writtenNanos())) {
+            changed();
         }
     }
 
@@ -192,18 +274,16 @@ public final class RouteCache {
         return byId.estimatedSize();
     }
 
-    private List<Long> overlapping(Region region) {
+    /** The byStart slots whose cached range overlaps {@code region}'s. */
+    private List<Map.Entry<Key, Cached>> overlapping(Region region) {
         Key start = region.range().start();
         Key end = region.range().end();
-        Map.Entry<Key, Long> before = byStart.lowerEntry(start);
+        Map.Entry<Key, Cached> before = byStart.lowerEntry(start);
         var tail = end.isEmpty() ? byStart.tailMap(start, true) : byStart.subMap(start, true, end, false);
-        java.util.ArrayList<Long> ids = new java.util.ArrayList<>(tail.values());
-        if (before != null) {
-            RouteEntry previous = byId.getIfPresent(before.getValue());
-            if (previous != null && previous.region().range().intersect(start, end) != null) {
-                ids.add(before.getValue());
-            }
+        List<Map.Entry<Key, Cached>> slots = new ArrayList<>(tail.entrySet());
+        if (before != null && before.getValue().entry().region().range().intersect(start, end) != null) {
+            slots.add(before);
         }
-        return ids;
+        return slots;
     }
 }
