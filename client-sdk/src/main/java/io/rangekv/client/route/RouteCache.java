@@ -38,9 +38,9 @@ import java.util.function.Function;
  *
  * <p>Reads go through a {@link StartIndex}: a skip list over 100k regions costs ~2 us a lookup in cache misses
  * (bench/results/2026-11-22-route-cache.md). Every update of a range drops the index; lookups use the skip list
- * until they have paid for a rebuild (one per as many lookups as there are regions), so loading many regions one by
- * one stays linear. A leader hint changes no range and patches the index in place instead, so a cluster whose
- * leaders move often does not keep lookups on the skip list.
+ * until they have paid for a rebuild (one per as many lookups as there are regions; one lookup claims it), so
+ * loading many regions one by one stays linear. A leader hint changes no range and patches the index in place
+ * instead, so a cluster whose leaders move often does not keep lookups on the skip list.
  *
  * <p><b>Concurrency</b>: thread-safe; reads take no lock. Updates are synchronized with each other; Caffeine's
  * evictions may run on any thread that calls into it, and keep the two maps in step by identity of the
@@ -125,9 +125,19 @@ public final class RouteCache {
         return Optional.ofNullable(current != null ? current.find(key, ticker, ttlNanos) : findInSkipList(key));
     }
 
-    /** The index if this lookup has paid for rebuilding it, else null. */
+    /**
+     * The index if this lookup has paid for rebuilding it, else null. {@code byStart.size()} is O(1) here: on the
+     * JDK 17 we build for, {@code ConcurrentSkipListMap} keeps its size in a {@code LongAdder} (checked with javap;
+     * the JDK 8 javadoc's warning that size walks the map is out of date).
+     */
     private StartIndex indexAfterEnoughLookups() {
-        return lookupsWithoutIndex.incrementAndGet() > byStart.size() ? rebuildIndex() : null;
+        if (lookupsWithoutIndex.incrementAndGet() <= byStart.size()) {
+            return null;
+        }
+        // Claim the rebuild by resetting the count: lookups racing this one see a small count and stay on the skip
+        // list, and a rebuild spoiled by a racing update is paid for again by as many lookups, so a stream of
+        // updates cannot make every lookup copy the map.
+        return lookupsWithoutIndex.getAndSet(0) > byStart.size() ? rebuildIndex() : null;
     }
 
     private RouteEntry findInSkipList(Key key) {
@@ -148,7 +158,6 @@ public final class RouteCache {
             return null;
         }
         index = built;
-        lookupsWithoutIndex.set(0);
         // A change that raced the publication above must not leave a stale index behind.
         if (changes.get() != before) {
             index = null;

@@ -349,4 +349,19 @@ class RouteCacheTest {
         assertEquals(peers.get((20_000 - 1) % 3), cache.lookup(Key.of("a")).orElseThrow().leader().orElseThrow());
         assertTrue(cache.indexed());
     }
+
+    // --- Pacing of rebuilds.
+
+    @Test
+    void theIndexIsRebuiltAfterAsManyLookupsAsThereAreStarts() {
+        for (int i = 0; i < 5; i++) {
+            cache.put(RouteEntry.of(region(i + 1, "k" + i, "k" + i + "z", 1)));
+        }
+        for (int i = 0; i < 5; i++) {
+            assertEquals(1, regionOf("k0a"));
+            assertFalse(cache.indexed(), "lookup " + (i + 1) + " of 5 still on the skip list");
+        }
+        assertEquals(1, regionOf("k0a"));
+        assertTrue(cache.indexed(), "the sixth lookup has paid for the rebuild");
+    }
 }
