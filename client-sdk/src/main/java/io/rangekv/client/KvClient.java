@@ -1,7 +1,9 @@
 package io.rangekv.client;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.rangekv.client.pd.PdClient;
 import io.rangekv.client.pd.RemotePdClient;
+import io.rangekv.client.route.CoarseTicker;
 import io.rangekv.client.route.RegionRequestSender;
 import io.rangekv.client.route.RetryCounters;
 import io.rangekv.client.route.RouteCache;
@@ -44,6 +46,8 @@ public final class KvClient implements AutoCloseable {
     private final KvClientConfig config;
     private final StoreClientPool stores;
     private final ScheduledExecutorService timer;
+    /** The route cache's clock, refreshed on {@code kvclient-timer}: a route TTL is minutes, a nanoTime 25 ns. */
+    private final CoarseTicker routeClock;
     private final ExecutorService callbacks;
     private final AsyncKvClient async;
     private final RetryCounters retries;
@@ -71,7 +75,8 @@ public final class KvClient implements AutoCloseable {
                 new NamedThreadFactory("kvclient-callback", true));
         this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("kvclient-timer", true));
         this.stores = new StoreClientPool(config.ioThreads(), config.callbackThreads());
-        RouteCache routes = new RouteCache(config.maxCachedRegions(), config.routeTtl(), System::nanoTime);
+        this.routeClock = CoarseTicker.refreshedBy(timer, CoarseTicker.CLIENT_PERIOD, Ticker.systemTicker());
+        RouteCache routes = new RouteCache(config.maxCachedRegions(), config.routeTtl(), routeClock);
         RegionRequestSender sender = new RegionRequestSender(routes, pd, stores, callbacks, timer);
         this.async = new AsyncKvClient(sender, routes, pd, config, callbacks);
         this.retries = sender.retries();
@@ -150,6 +155,7 @@ public final class KvClient implements AutoCloseable {
     @Override
     public void close() {
         stores.close();
+        routeClock.close();
         timer.shutdownNow();
         callbacks.shutdown();
         if (ownedPd != null) {

@@ -1,7 +1,10 @@
 package io.rangekv.bench.jmh;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.rangekv.client.route.CoarseTicker;
 import io.rangekv.client.route.RouteCache;
 import io.rangekv.client.route.RouteEntry;
+import io.rangekv.concurrent.NamedThreadFactory;
 import io.rangekv.meta.Key;
 import io.rangekv.meta.KeyRange;
 import io.rangekv.meta.Peer;
@@ -18,6 +21,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.ByteBuffer;
@@ -25,6 +29,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +40,10 @@ import java.util.concurrent.TimeUnit;
  * (the id-keyed Caffeine read, for a random region id: what a lookup cost on top of the search until 2026-12-03,
  * and still the cost of {@code RouteCache.get}) and {@code probeBaseline} (fetching the probe key's bytes, which
  * every lookup pays before the cache is touched).
+ *
+ * <p>The cache is built as {@code KvClient} builds it: its ticker is a {@link CoarseTicker} refreshed every
+ * {@link CoarseTicker#CLIENT_PERIOD} by a scheduled executor (here one of the benchmark's own, {@code bench-timer-0},
+ * standing in for {@code kvclient-timer}), so a lookup reads a volatile time, not {@code System.nanoTime()}.
  *
  * <pre>
  * java -cp 'bench/target/classes:bench/target/lib/*' org.openjdk.jmh.Main RouteCacheBenchmark -f 2 -wi 2 -i 3 -w 2s -r 2s
@@ -49,6 +59,8 @@ public class RouteCacheBenchmark {
     @Param({"1000", "100000"})
     public int regions;
 
+    private ScheduledExecutorService timer;
+    private CoarseTicker ticker;
     private RouteCache cache;
     private Key[] probes;
     private long[] regionIds;
@@ -56,7 +68,9 @@ public class RouteCacheBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        cache = new RouteCache(regions * 2L, Duration.ofHours(1), System::nanoTime);
+        timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("bench-timer", true));
+        ticker = CoarseTicker.refreshedBy(timer, CoarseTicker.CLIENT_PERIOD, Ticker.systemTicker());
+        cache = new RouteCache(regions * 2L, Duration.ofHours(1), ticker);
         long step = Long.MAX_VALUE / regions;
         for (int i = 0; i < regions; i++) {
             Key start = i == 0 ? Key.EMPTY : key(i * step);
@@ -73,6 +87,12 @@ public class RouteCacheBenchmark {
         for (int i = 0; i < regionIds.length; i++) {
             regionIds[i] = 1 + random.nextInt(regions);
         }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        ticker.close();
+        timer.shutdownNow();
     }
 
     private static Key key(long value) {

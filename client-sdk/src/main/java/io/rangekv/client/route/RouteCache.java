@@ -34,7 +34,9 @@ import java.util.function.Function;
  * (bench/results/2026-12-02-jmh-codecs.md). Caffeine only bounds and expires the id-keyed side, on updates. Since
  * Caffeine sees no reads, its size bound picks victims by how often regions were written (looked up from the PD),
  * not by how often they are read. A lookup checks the entry's age itself, against the same ticker and TTL, so an
- * entry that Caffeine would have expired is a miss even before Caffeine gets round to removing it.
+ * entry that Caffeine would have expired is a miss even before Caffeine gets round to removing it. The ticker is
+ * read on every hit, so it should be cheap: {@code KvClient} passes a {@link CoarseTicker}, with which an entry is
+ * seen expired up to one refresh period (10 ms) late.
  *
  * <p>Reads go through a {@link StartIndex}: a skip list over 100k regions costs ~2 us a lookup in cache misses
  * (bench/results/2026-11-22-route-cache.md). Every update of a range drops the index; lookups use the skip list
@@ -87,7 +89,8 @@ public final class RouteCache {
     /**
      * @param maxRegions regions kept at most
      * @param ttl        how long an entry may go unrefreshed before it is looked up again
-     * @param ticker     time source (a fake one in tests)
+     * @param ticker     time source for write times and expiry, read on every lookup that finds a range: pass a cheap
+     *                   one such as {@link CoarseTicker} (a fake one in tests)
      */
     public RouteCache(long maxRegions, Duration ttl, Ticker ticker) {
         this.ticker = ticker;
