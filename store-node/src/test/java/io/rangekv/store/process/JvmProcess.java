@@ -11,8 +11,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * One RangeKV process (a store, a PD member, a router) in its own JVM, started from this test JVM's class path with
  * a config file. {@link #kill()} is {@code kill -9}: no shutdown hook runs, nothing is flushed.
+ *
+ * <p>Extra JVM options for every process (profiling, GC logs) come from the environment variable
+ * {@value #JVM_OPTS_ENV}, split on whitespace; {@code {name}} in an option becomes the process name with spaces
+ * replaced by dashes ({@code store-2}), so each process can write its own file, e.g.
+ * {@code RANGEKV_PROCESS_JVM_OPTS='-XX:StartFlightRecording=filename=/tmp/prof/{name}.jfr,settings=profile'}.
  */
 public final class JvmProcess implements AutoCloseable {
+    /** The environment variable holding extra JVM options for every process started this way. */
+    public static final String JVM_OPTS_ENV = "RANGEKV_PROCESS_JVM_OPTS";
+
     private final String name;
     private final String mainClass;
     private final Path configFile;
@@ -41,6 +49,7 @@ public final class JvmProcess implements AutoCloseable {
         command.add("-Xmx256m");
         command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         command.add("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+        command.addAll(extraJvmOptions(System.getenv(JVM_OPTS_ENV), name));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
@@ -54,6 +63,19 @@ public final class JvmProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
+    }
+
+    /** The options from {@value #JVM_OPTS_ENV}, with {@code {name}} replaced by this process's name. */
+    static List<String> extraJvmOptions(String value, String processName) {
+        List<String> options = new ArrayList<>();
+        if (value == null || value.isBlank()) {
+            return options;
+        }
+        String fileName = processName.replace(' ', '-');
+        for (String option : value.trim().split("\\s+")) {
+            options.add(option.replace("{name}", fileName));
+        }
+        return options;
     }
 
     /** The OS process id, while running. */
