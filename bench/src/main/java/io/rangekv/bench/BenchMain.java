@@ -58,6 +58,10 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--engine", defaultValue = "rocksdb", description = "memory, lmdb or rocksdb (RangeKV; RheaKV "
             + "uses the same where it has it)")
     String engine;
+    @Option(names = "--regions", defaultValue = "0", description = "RangeKV: pre-split the key space into this many "
+            + "regions (4: RheaKV's boundaries), leaders balanced, no load-based split; 0: the PD splits by load "
+            + "during the run")
+    int regions;
     @Option(names = "--seed", defaultValue = "42", description = "random seed of the key and operation sequence")
     long seed;
     @Option(names = "--scenario", description = "compare: write-only and read-only at --inflight, then a single "
@@ -98,6 +102,9 @@ public final class BenchMain implements Callable<Integer> {
                         + "'; known: " + known.names());
             }
         }
+        if (regions < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--regions must be >= 0: " + regions);
+        }
         Environment env = Environment.detect("./rangekv bench " + String.join(" ", args));
         Path dir = out != null ? out : Path.of(System.getProperty("rangekv.home", "."), "bench", "results",
                 env.date() + "-" + env.commit());
@@ -113,7 +120,7 @@ public final class BenchMain implements Callable<Integer> {
                 w.warmup(), w.duration());
         SideBySide.Outcome outcome;
         try (LoadRunner runner = new LoadRunner(console, Duration.ofSeconds(5))) {
-            outcome = new SideBySide(known, work, engine, console).run(targets,
+            outcome = new SideBySide(known, work, engine, regions, console).run(targets,
                     target -> List.of(runner.run(target, w, seed, timeline -> { })));
         }
         if (outcome.runs().isEmpty()) {
@@ -136,7 +143,7 @@ public final class BenchMain implements Callable<Integer> {
                 w.valueSize(), w.inflight(), w.warmup(), w.duration());
         SideBySide.Outcome outcome;
         try (LoadRunner runner = new LoadRunner(console, Duration.ofSeconds(5))) {
-            outcome = new SideBySide(known, work, engine, console).run(targets,
+            outcome = new SideBySide(known, work, engine, regions, console).run(targets,
                     target -> comparison.measure(runner, target, seed));
         }
         if (outcome.runs().isEmpty()) {

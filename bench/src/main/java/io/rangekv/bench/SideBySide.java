@@ -32,12 +32,15 @@ final class SideBySide {
     private final Targets known;
     private final Path workDir;
     private final String engine;
+    private final int regions;
     private final PrintStream console;
 
-    SideBySide(Targets known, Path workDir, String engine, PrintStream console) {
+    /** {@code regions}: RangeKV's pre-split regions, see {@link TargetContext#regions()}. */
+    SideBySide(Targets known, Path workDir, String engine, int regions, PrintStream console) {
         this.known = known;
         this.workDir = workDir;
         this.engine = engine;
+        this.regions = regions;
         this.console = console;
     }
 
@@ -54,7 +57,7 @@ final class SideBySide {
             }
             console.printf("%s: starting%n", name);
             Path targetDir = Files.createDirectories(workDir.resolve(name));
-            try (Target target = launcher.start(new TargetContext(targetDir, engine, 3, console))) {
+            try (Target target = launcher.start(new TargetContext(targetDir, engine, 3, console, regions))) {
                 for (RunResult r : measurement.run(target)) {
                     runs.add(r);
                     console.printf("%s: %s x%d: %,.0f ops/s, p50 %.2f ms, p99 %.2f ms, %d errors%n", name,

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * context's engine.
  *
  * <p><b>Placement</b>: by default the PD creates the first region once the stores have registered and splits it by
- * load during the run (PD defaults). With the environment variable {@value #REGIONS_ENV} set to N &gt; 1, the bench
+ * load during the run (PD defaults). With {@link TargetContext#regions()} N &gt; 1 ({@code --regions N}), the bench
  * instead splits the key space into N regions at {@link KeySpace#boundary} (N = 4: the RheaKV target's boundaries)
  * before loading, waits until the PD's leader balance has spread their leaders over the stores, and turns
  * load-based splitting off ({@code schedule.split-qps = 0}) so the shape stays fixed during the measurement.
@@ -28,31 +28,19 @@ import java.util.TreeMap;
  * group pays its per-batch costs (fsync, AppendEntries, read-index heartbeats, thread wake-ups) for smaller batches.
  */
 final class RangeKvClusters {
-    /** The environment variable asking for pre-split regions (unset or 0/1: the PD's default placement). */
-    static final String REGIONS_ENV = "RANGEKV_BENCH_REGIONS";
-    private static final int REGIONS = regionsFromEnv();
     private static final Duration PLACEMENT_WAIT = Duration.ofSeconds(60);
 
     private RangeKvClusters() {
     }
 
-    private static int regionsFromEnv() {
-        String value = System.getenv(REGIONS_ENV);
-        try {
-            return value == null || value.isBlank() ? 0 : Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(REGIONS_ENV + " must be a number of regions: " + value, e);
-        }
-    }
-
-    private static boolean presplit() {
-        return REGIONS > 1;
+    private static boolean presplit(TargetContext context) {
+        return context.regions() > 1;
     }
 
     /** How the report describes the cluster: "1 PD + 3 stores (rocksdb)", plus the pre-split regions if any. */
     static String layout(TargetContext context) {
         String base = "1 PD + " + context.replicas() + " stores (" + context.engine() + ")";
-        return presplit() ? base + ", " + REGIONS + " pre-split regions with leaders balanced over the stores, no "
+        return presplit(context) ? base + ", " + context.regions() + " pre-split regions with leaders balanced over the stores, no "
                 + "load-based split" : base;
     }
 
@@ -60,13 +48,13 @@ final class RangeKvClusters {
         long begin = System.nanoTime();
         ProcessCluster cluster = new ProcessCluster(context.workDir());
         try {
-            cluster.startPd(1, presplit() ? Map.of("schedule.split-qps", "0") : Map.of());
+            cluster.startPd(1, presplit(context) ? Map.of("schedule.split-qps", "0") : Map.of());
             cluster.startStores(context.replicas(), context.engine(), Map.of());
             if (router) {
                 cluster.startRouter();
             }
-            if (presplit()) {
-                presplit(new AdminApi(cluster.pdHttpEndpoints()), context.replicas());
+            if (presplit(context)) {
+                presplit(new AdminApi(cluster.pdHttpEndpoints()), context.regions(), context.replicas());
             }
         } catch (RuntimeException | Error e) {
             cluster.close();
@@ -78,19 +66,19 @@ final class RangeKvClusters {
         }
         context.progress().printf("rangekv: 1 PD, %d %s stores%s%s ready in %.1f s (logs in %s)%n",
                 context.replicas(), context.engine(), router ? ", 1 router" : "",
-                presplit() ? ", " + REGIONS + " regions" : "",
+                presplit(context) ? ", " + context.regions() + " regions" : "",
                 (System.nanoTime() - begin) / 1e9, context.workDir());
         return cluster;
     }
 
     /**
-     * Splits the key space at the {@link #REGIONS} - 1 boundaries (each split applied to the region holding the
+     * Splits the key space at the {@code regions} - 1 boundaries (each split applied to the region holding the
      * boundary), then waits until every region has a leader and leader counts per store differ by at most one.
      */
-    private static void presplit(AdminApi pd, int stores) throws InterruptedException {
+    private static void presplit(AdminApi pd, int regions, int stores) throws InterruptedException {
         long deadline = System.nanoTime() + PLACEMENT_WAIT.toNanos();
-        for (int i = 1; i < REGIONS; i++) {
-            String key = new String(KeySpace.boundary(i, REGIONS), StandardCharsets.US_ASCII);
+        for (int i = 1; i < regions; i++) {
+            String key = new String(KeySpace.boundary(i, regions), StandardCharsets.US_ASCII);
             while (true) {
                 try {
                     JsonNode region = pd.get("/regions/by-key?key=" + URLEncoder.encode(key, StandardCharsets.UTF_8));
@@ -109,7 +97,7 @@ final class RangeKvClusters {
                 }
             }
         }
-        while (!balanced(pd.get("/regions").path("regions"), stores)) {
+        while (!balanced(pd.get("/regions").path("regions"), regions, stores)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("leaders not balanced in " + PLACEMENT_WAIT.toSeconds() + " s: "
                         + pd.get("/regions"));
@@ -118,8 +106,8 @@ final class RangeKvClusters {
         }
     }
 
-    private static boolean balanced(JsonNode regions, int stores) {
-        if (regions.size() != REGIONS) {
+    private static boolean balanced(JsonNode regions, int expected, int stores) {
+        if (regions.size() != expected) {
             return false;
         }
         Map<Long, Integer> leaders = new TreeMap<>();
