@@ -146,9 +146,11 @@ public final class RegionRequestSender {
                     return CompletableFuture.failedFuture(kv);
                 }
                 retries.absorbed(kv.kind());
-                if (kv instanceof RegionException.NotLeader nl && nl.leader().isEmpty()) {
-                    // An election is under way (a new split child, a crashed leader): asking again at once only
-                    // spins, so wait a little as for a busy store.
+                if (kv instanceof RegionException.NotLeader nl && (nl.leader().isEmpty() || n > 0)) {
+                    // An election is under way (a new split child, a crashed leader), or the replica we were sent
+                    // to also says no (a membership change in flight, two replicas with different views, a hint we
+                    // could not use): asking again at once only spins, so wait a little as for a busy store. Only
+                    // the first hint is followed at once.
                     return later(backoff(n), a.deadline).thenCompose(v -> attempt(a, n + 1));
                 }
                 return attempt(a, n + 1);

@@ -39,6 +39,7 @@ import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The retry loop against a fake placement driver and a scripted transport: no sockets, no real waiting. */
 class RegionRequestSenderTest {
@@ -128,6 +129,18 @@ class RegionRequestSenderTest {
         assertEquals(List.of("store1:1/r1/v1", "store3:1/r1/v1"), sentTo);
         send("b", true, Duration.ofSeconds(5));
         assertEquals("store3:1/r1/v1", sentTo.get(2), "the hint is remembered");
+    }
+
+    @Test
+    void notLeaderAnswersThatKeepComingAreRetriedWithBackoffNotInALoop() {
+        // Two replicas pointing at each other (a membership change in flight): every answer is a usable hint.
+        for (int i = 0; i < 100_000; i++) {
+            Peer hint = i % 2 == 0 ? Peer.voter(13, 3) : Peer.voter(11, 1);
+            script.add(answer(new RegionException.NotLeader(1, hint, "store" + hint.storeId() + ":1")));
+        }
+        assertThrows(ExecutionException.class, () -> send("a", true, Duration.ofMillis(300)));
+        assertTrue(sentTo.size() < 30, "backed off after the first hint: " + sentTo.size() + " attempts in 300 ms");
+        assertTrue(sentTo.size() >= 3, "but kept trying until the deadline: " + sentTo.size());
     }
 
     @Test
