@@ -118,13 +118,9 @@ public final class BenchMain implements Callable<Integer> {
         console.printf("workload %s: %s, %s keys, %,d records, %d B values, %d in flight, warm-up %s, measure %s%n",
                 w.name(), w.mix(), w.distribution().name().toLowerCase(), w.records(), w.valueSize(), w.inflight(),
                 w.warmup(), w.duration());
-        SideBySide.Outcome outcome;
-        try (LoadRunner runner = new LoadRunner(console, Duration.ofSeconds(5))) {
-            outcome = new SideBySide(known, work, engine, regions, console).run(targets,
-                    target -> List.of(runner.run(target, w, seed, timeline -> { })));
-        }
+        SideBySide.Outcome outcome = sideBySide(known, work,
+                runner -> target -> List.of(runner.run(target, w, seed, timeline -> { })));
         if (outcome.runs().isEmpty()) {
-            console.println("no target ran: " + outcome.skipped());
             return 1;
         }
         Report.write(dir, env, outcome.runs(), outcome.skipped());
@@ -141,13 +137,9 @@ public final class BenchMain implements Callable<Integer> {
                         + "put-single), warm-up %s and %s measured per phase%n",
                 comparison.phases().stream().map(Comparison.Phase::name).toList(), targets, w.records(),
                 w.valueSize(), w.inflight(), w.warmup(), w.duration());
-        SideBySide.Outcome outcome;
-        try (LoadRunner runner = new LoadRunner(console, Duration.ofSeconds(5))) {
-            outcome = new SideBySide(known, work, engine, regions, console).run(targets,
-                    target -> comparison.measure(runner, target, seed));
-        }
+        SideBySide.Outcome outcome = sideBySide(known, work,
+                runner -> target -> comparison.measure(runner, target, seed));
         if (outcome.runs().isEmpty()) {
-            console.println("no target ran: " + outcome.skipped());
             return 1;
         }
         Map<String, List<RunResult>> byPhase = new LinkedHashMap<>();
@@ -156,6 +148,23 @@ public final class BenchMain implements Callable<Integer> {
         ComparisonReport.write(dir, env, byPhase, outcome.skipped());
         console.printf("report: %s (summary.md with the goals; one directory per phase)%n", dir);
         return 0;
+    }
+
+    /**
+     * Runs the measurement {@code perRunner} makes with one load runner against each of {@code --targets} in turn;
+     * says so on the console when no target ran.
+     */
+    private SideBySide.Outcome sideBySide(Targets known, Path work,
+                                          java.util.function.Function<LoadRunner, SideBySide.Measurement> perRunner)
+            throws Exception {
+        SideBySide.Outcome outcome;
+        try (LoadRunner runner = new LoadRunner(console, Duration.ofSeconds(5))) {
+            outcome = new SideBySide(known, work, engine, regions, console).run(targets, perRunner.apply(runner));
+        }
+        if (outcome.runs().isEmpty()) {
+            console.println("no target ran: " + outcome.skipped());
+        }
+        return outcome;
     }
 
     private int runScenario(Workload w, Environment env, Path dir, Path work) throws Exception {

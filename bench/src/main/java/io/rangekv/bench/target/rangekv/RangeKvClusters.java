@@ -40,8 +40,8 @@ final class RangeKvClusters {
     /** How the report describes the cluster: "1 PD + 3 stores (rocksdb)", plus the pre-split regions if any. */
     static String layout(TargetContext context) {
         String base = "1 PD + " + context.replicas() + " stores (" + context.engine() + ")";
-        return presplit(context) ? base + ", " + context.regions() + " pre-split regions with leaders balanced over the stores, no "
-                + "load-based split" : base;
+        return presplit(context) ? base + ", " + context.regions() + " pre-split regions with leaders balanced over "
+                + "the stores, no load-based split" : base;
     }
 
     static ProcessCluster start(TargetContext context, boolean router) {
