@@ -193,7 +193,7 @@ public final class HeartbeatHandler {
             // A split child the map does not have yet is reported within a round trip, well inside the grace.
             boolean vanished = region.isEmpty() && metadata.isBootstrapped();
             if ((region.isEmpty() && !vanished) || (region.isPresent() && region.get().peerOnStore(storeId)
-                    .isPresent()) || operators.hasOperator(regionId)) {
+                    .isPresent()) || operators.claimsReplica(regionId, storeId)) {
                 continue;
             }
             stray.add(regionId);

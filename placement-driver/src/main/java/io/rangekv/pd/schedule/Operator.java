@@ -18,6 +18,9 @@ public final class Operator {
     private static final Set<String> OPTIONAL_KINDS = Set.of("balance-leader", "balance-region", "hot-leader",
             "merge");
 
+    /** The kind of operator that re-creates elsewhere a replica of a DOWN, removed or draining store. */
+    public static final String REPAIR = "repair-replica";
+
     private final long operatorId;
     private final long regionId;
     private final String kind;
@@ -110,13 +113,17 @@ public final class Operator {
         commitEpoch = epoch;
     }
 
-    /** Every store a step touches (for the per-store limit). */
+    /**
+     * Every store a step puts work on (for the per-store limit). A repair's removal is not counted: it drops the
+     * replica of a store that is gone (or being drained), which does no work for it. Counting it let four repairs
+     * stuck on a slow region hold every other repair of a dead store's replicas until they timed out.
+     */
     public Set<Long> stores() {
         Set<Long> stores = new TreeSet<>();
         for (Step s : steps) {
             if (s instanceof Step.AddLearner a) {
                 stores.add(a.learner().storeId());
-            } else if (s instanceof Step.RemovePeer r) {
+            } else if (s instanceof Step.RemovePeer r && !kind.equals(REPAIR)) {
                 stores.add(r.storeId());
             } else if (s instanceof Step.TransferLeader t) {
                 stores.add(t.toStoreId());

@@ -87,6 +87,22 @@ public final class OperatorController {
         return byRegion.containsKey(regionId) || mergeInto(regionId) != null;
     }
 
+    /**
+     * True when a replica of the region on the store, unlisted in the region, belongs to a running operator rather
+     * than being a stray: the operator had the store create it (its learner, before the AddLearner commits), or the
+     * region takes part in a merge (whose commit still needs the source's replicas). Any other unlisted replica is
+     * an old one, even while an operator runs: that operator may itself be waiting for it to go (an AddLearner on
+     * its store), so sparing it would deadlock the two until the operator timed out.
+     */
+    public synchronized boolean claimsReplica(long regionId, long storeId) {
+        Operator op = byRegion.get(regionId);
+        if (mergeInto(regionId) != null || (op != null && op.steps().stream()
+                .anyMatch(s -> s instanceof Step.CommitMerge || s instanceof Step.RollbackMerge))) {
+            return true;
+        }
+        return op != null && createsSent.getOrDefault(op.operatorId(), Set.of()).contains(storeId);
+    }
+
     private Operator mergeInto(long targetRegionId) {
         for (Operator op : byRegion.values()) {
             if (op.mergeTarget() == targetRegionId) {

@@ -41,7 +41,7 @@ public final class ReplicaChecker {
                 return Optional.empty(); // nowhere to put a new replica yet; keep the dead one counted
             }
             Peer learner = Peer.learner(peerIds.getAsLong(), target.get());
-            return Optional.of(new Operator(operatorIds.getAsLong(), region.regionId(), "repair-replica",
+            return Optional.of(new Operator(operatorIds.getAsLong(), region.regionId(), Operator.REPAIR,
                     "store " + dead.get().storeId() + " is " + view.state(dead.get().storeId()),
                     List.of(new Step.AddLearner(learner), new Step.PromoteLearner(learner.peerId()),
                             new Step.RemovePeer(dead.get().storeId())), now));

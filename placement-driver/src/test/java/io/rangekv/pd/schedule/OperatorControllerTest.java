@@ -90,6 +90,22 @@ class OperatorControllerTest {
     }
 
     /**
+     * The replica hygiene must be free to destroy that old replica while the operator waits for it to go (sparing
+     * every replica of a region with an operator deadlocked the two until the operator timed out, and the repair
+     * that followed waited again); the replica the operator had the store create is its own.
+     */
+    @Test
+    void onlyTheReplicaAnOperatorHadCreatedIsClaimedByIt() {
+        assertTrue(controller.admit(move(1, 3, 4)));
+        controller.onRegionReport(view(initial), initial);
+        controller.onStoreReport(4, Set.of(1L), Set.of());
+        assertFalse(controller.claimsReplica(1, 4), "an old replica on store 4 is a stray the hygiene may destroy");
+        assertEquals(1, controller.onStoreReport(4, Set.of(), Set.of()).size(), "once gone, store 4 creates it anew");
+        assertTrue(controller.claimsReplica(1, 4), "the new one is the operator's learner");
+        assertFalse(controller.claimsReplica(2, 4), "a region without an operator claims nothing");
+    }
+
+    /**
      * The store heartbeat that tells store 4 to create the learner's replica can come before the region heartbeat
      * that sends the AddLearner: the replica store 4 then hosts is the new one, and the operator goes on.
      */
@@ -109,6 +125,21 @@ class OperatorControllerTest {
         assertFalse(controller.admit(move(1, 2, 5)), "the region is busy");
         assertFalse(controller.admit(move(2, 3, 5)), "store 3 is at its limit of one");
         assertTrue(controller.admit(move(2, 1, 5)), "stores 1 and 5 are free");
+    }
+
+    /** Repairs of a dead store's replicas compete for the stores that receive them, not for the dead store. */
+    @Test
+    void aRepairsRemovalOfTheDeadStoreIsNotCountedAgainstIt() {
+        assertTrue(controller.admit(repair(1, 3, 4)));
+        assertTrue(controller.admit(repair(2, 3, 5)), "store 3 is dead: it does no work for the repairs");
+        assertFalse(controller.admit(repair(3, 3, 5)), "store 5 receives one replica already");
+    }
+
+    private Operator repair(long regionId, long dead, long to) {
+        Peer learner = Peer.learner(50 + to, to);
+        return new Operator(controller.newOperatorId(), regionId, Operator.REPAIR, "test",
+                List.of(new Step.AddLearner(learner), new Step.PromoteLearner(learner.peerId()),
+                        new Step.RemovePeer(dead)), now);
     }
 
     @Test
@@ -137,7 +168,7 @@ class OperatorControllerTest {
         assertTrue(cooling.coolingDown(1));
         assertFalse(cooling.admit(new Operator(cooling.newOperatorId(), 1, "balance-leader", "again",
                 List.of(new Step.TransferLeader(3)), now)), "a balance right after an operator would churn");
-        assertTrue(cooling.admit(new Operator(cooling.newOperatorId(), 1, "repair-replica", "store down",
+        assertTrue(cooling.admit(new Operator(cooling.newOperatorId(), 1, Operator.REPAIR, "store down",
                 List.of(new Step.RemovePeer(3)), now)), "a repair never waits");
         cooling.cancel(1, "test");
         now += Duration.ofSeconds(11).toNanos();

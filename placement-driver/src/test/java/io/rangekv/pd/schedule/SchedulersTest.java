@@ -51,7 +51,7 @@ class SchedulersTest {
         List<Operator> ops = replicas(view);
         assertEquals(1, ops.size());
         Operator repair = ops.get(0);
-        assertEquals("repair-replica", repair.kind());
+        assertEquals(Operator.REPAIR, repair.kind());
         Step.AddLearner add = (Step.AddLearner) repair.steps().get(0);
         assertEquals(5, add.learner().storeId(), "store 5 holds nothing; store 4 holds a replica already");
         assertEquals(PeerRole.LEARNER, add.learner().role());

@@ -16,8 +16,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,8 +70,8 @@ class ProcessSchedulingIT {
     }
 
     private static Map<Long, Long> leadersPerStore(ProcessCluster cluster, int stores) {
-        return perStore(cluster, stores, r -> r.hasNonNull("leader") ? java.util.List.of(r.path("leader"))
-                : java.util.List.of());
+        return perStore(cluster, stores, r -> r.hasNonNull("leader") ? List.of(r.path("leader"))
+                : List.of());
     }
 
     /** How many of the peers {@code pick} takes from each region sit on each of stores 1..stores. */
@@ -86,18 +89,56 @@ class ProcessSchedulingIT {
 
     private static boolean everyRegionHasThreeVotersAvoiding(ProcessCluster cluster, long storeId) {
         for (JsonNode r : admin(cluster, "/regions").path("regions")) {
-            long voters = 0;
-            for (JsonNode p : r.path("peers")) {
-                if (p.path("store_id").asLong() == storeId) {
-                    return false;
-                }
-                voters += p.path("role").asText().equals("VOTER") ? 1 : 0;
-            }
-            if (voters != 3) {
+            if (!hasThreeVotersAvoiding(r, storeId)) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean hasThreeVotersAvoiding(JsonNode region, long storeId) {
+        long voters = 0;
+        for (JsonNode p : region.path("peers")) {
+            if (p.path("store_id").asLong() == storeId) {
+                return false;
+            }
+            voters += p.path("role").asText().equals("VOTER") ? 1 : 0;
+        }
+        return voters == 3;
+    }
+
+    /**
+     * Why a repair has not converged, short enough to survive a CI log's truncation: each region still short of
+     * three voters off {@code storeId} (peers as store:role, the leader's store), then every operator that ran or
+     * runs on those regions.
+     */
+    private static String unrepaired(ProcessCluster cluster, long storeId) {
+        StringBuilder out = new StringBuilder();
+        Set<Long> ids = new TreeSet<>();
+        JsonNode regions = admin(cluster, "/regions").path("regions");
+        out.append(regions.size()).append(" regions; not repaired:\n");
+        for (JsonNode r : regions) {
+            if (hasThreeVotersAvoiding(r, storeId)) {
+                continue;
+            }
+            ids.add(r.path("id").asLong());
+            StringBuilder peers = new StringBuilder();
+            r.path("peers").forEach(p -> peers.append(' ').append(p.path("store_id").asLong()).append(':')
+                    .append(p.path("role").asText()));
+            out.append("  region ").append(r.path("id").asLong()).append(" [").append(r.path("start_key").asText())
+                    .append(", ").append(r.path("end_key").asText()).append(") epoch ").append(r.path("epoch"))
+                    .append(" peers").append(peers).append(" leader store ")
+                    .append(r.path("leader").path("store_id").asText("none")).append('\n');
+        }
+        JsonNode operators = admin(cluster, "/operators");
+        for (String list : List.of("running", "history")) {
+            for (JsonNode op : operators.path(list)) {
+                if (ids.contains(op.path("region_id").asLong())) {
+                    out.append("  ").append(list).append(' ').append(op).append('\n');
+                }
+            }
+        }
+        return out.toString();
     }
 
     @Test
@@ -115,7 +156,7 @@ class ProcessSchedulingIT {
         long killedAt = System.nanoTime();
         Await.until("every region on three voters without store " + victim, Duration.ofSeconds(120),
                 () -> everyRegionHasThreeVotersAvoiding(cluster, victim),
-                () -> admin(cluster, "/regions").toPrettyString());
+                () -> unrepaired(cluster, victim));
         long repairMs = (System.nanoTime() - killedAt) / 1_000_000;
         Await.until("writes after the repair", Duration.ofSeconds(30), () -> writers.acknowledged() > before + 200);
         int total = writers.stopAndVerify();
