@@ -151,7 +151,7 @@ public final class RegionRequestSender {
                     // to also says no (a membership change in flight, two replicas with different views, a hint we
                     // could not use): asking again at once only spins, so wait a little as for a busy store. Only
                     // the first hint is followed at once.
-                    return later(backoff(n), a.deadline).thenCompose(v -> attempt(a, n + 1));
+                    return later(backoff(n), a.deadline, kv).thenCompose(v -> attempt(a, n + 1));
                 }
                 return attempt(a, n + 1);
             }
@@ -162,7 +162,7 @@ public final class RegionRequestSender {
                     forgetLeader(a.key);
                 }
                 retries.absorbed(kv.kind());
-                return later(wait, a.deadline).thenCompose(v -> attempt(a, n + 1));
+                return later(wait, a.deadline, kv).thenCompose(v -> attempt(a, n + 1));
             }
             case UNKNOWN_RESULT -> {
                 if (!a.idempotent) {
@@ -170,7 +170,7 @@ public final class RegionRequestSender {
                 }
                 forgetLeader(a.key);
                 retries.absorbed(kv.kind());
-                return later(backoff(n), a.deadline).thenCompose(v -> attempt(a, n + 1))
+                return later(backoff(n), a.deadline, kv).thenCompose(v -> attempt(a, n + 1))
                         .exceptionallyCompose(e -> CompletableFuture.failedFuture(
                                 Futures.unwrap(e) instanceof RequestException re && re.kind() == ErrorKind.DEADLINE_EXCEEDED
                                         ? kv : Futures.unwrap(e)));
@@ -229,12 +229,15 @@ public final class RegionRequestSender {
         return bounded;
     }
 
-    /** Completes after {@code wait}, or at once with DEADLINE_EXCEEDED when the deadline would pass first. */
-    private CompletableFuture<Void> later(Duration wait, Deadline deadline) {
+    /**
+     * Completes after {@code wait}, or at once with DEADLINE_EXCEEDED when the deadline would pass first; that error
+     * names the one being retried ({@code retrying}), since it is why the request ran out of time.
+     */
+    private CompletableFuture<Void> later(Duration wait, Deadline deadline, KvException retrying) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (deadline.remaining().compareTo(wait) <= 0) {
             done.completeExceptionally(new RequestException(ErrorKind.DEADLINE_EXCEEDED,
-                    "deadline passes before the next retry"));
+                    "deadline passes before the next retry of " + retrying.kind() + ": " + retrying.getMessage()));
             return done;
         }
         timer.schedule(() -> callbacks.execute(() -> done.complete(null)), wait.toMillis(), TimeUnit.MILLISECONDS);

@@ -222,11 +222,17 @@ public final class RouteCache {
 
     /**
      * A NotLeader hint: remember who leads now, keeping the region as cached. Like any write to Caffeine it starts
-     * the entry's TTL again. The range is unchanged, so the index is patched rather than dropped.
+     * the entry's TTL again. The range is unchanged, so the index is patched rather than dropped. A hint naming a
+     * peer the cached region lacks means the cache missed a membership change (a replica re-created elsewhere):
+     * the region is dropped, so the next request asks the PD for it rather than retrying replicas that are gone.
      */
     public synchronized void updateLeader(long regionId, Peer leader) {
         Cached cached = byId.getIfPresent(regionId);
-        if (cached == null || cached.entry().region().peer(leader.peerId()).isEmpty()) {
+        if (cached == null) {
+            return;
+        }
+        if (cached.entry().region().peer(leader.peerId()).isEmpty()) {
+            invalidate(regionId);
             return;
         }
         Cached updated = new Cached(cached.entry().withLeader(leader), ticker.read());

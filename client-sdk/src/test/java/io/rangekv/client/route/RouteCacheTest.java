@@ -77,9 +77,13 @@ class RouteCacheTest {
         cache.put(RouteEntry.of(region(1, "", "", 1)));
         cache.updateLeader(1, Peer.voter(12, 2));
         assertEquals(2, cache.lookup(Key.of("k")).orElseThrow().leader().orElseThrow().storeId());
+    }
+
+    @Test
+    void aHintNamingAnUnknownPeerDropsTheRegionSoThePdIsAsked() {
+        cache.put(RouteEntry.of(region(1, "", "", 1)));
         cache.updateLeader(1, Peer.voter(99, 9));
-        assertEquals(2, cache.lookup(Key.of("k")).orElseThrow().leader().orElseThrow().storeId(),
-                "a hint naming a peer the region does not have is ignored");
+        assertEquals(-1, regionOf("k"), "the cached peers are behind a membership change");
     }
 
     @Test
