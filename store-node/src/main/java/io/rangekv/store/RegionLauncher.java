@@ -43,6 +43,16 @@ final class RegionLauncher implements RegionRegistry.Launcher {
 
     @Override
     public RegionPeer launch(RegionState state) {
+        return launch(state, false);
+    }
+
+    @Override
+    public RegionPeer launchSplitChild(RegionState state, boolean campaign) {
+        return launch(SplitChildSeed.seedIfAbsent(groupDir(state.region().regionId()), state, engine, directory),
+                campaign);
+    }
+
+    private RegionPeer launch(RegionState state, boolean campaign) {
         RegionPeer peer = new RegionPeer(state, config.storeId(), engine, directory, regions, threads.kv(),
                 config.raft().snapshotLogEntries());
         RegionStateMachine fsm = new RegionStateMachine(engine, state, peer, threads.snapshot());
@@ -61,15 +71,10 @@ final class RegionLauncher implements RegionRegistry.Launcher {
         Path groupDir = groupDir(state.region().regionId());
         // Every replica of a region starts from the region's peer list as recorded; the library ignores it once the
         // group has its own log or RaftSnapshot.
-        JraftRaftGroup group = JraftRaftGroup.start(state.region(), true, endpoint, groupDir, config.raft(), fsm,
-                directory, logs, peer::notLeader);
+        JraftRaftGroup group = JraftRaftGroup.start(state.region(), true, campaign, endpoint, groupDir, config.raft(),
+                fsm, directory, logs, peer::notLeader);
         peer.attach(group, fsm);
         return peer;
-    }
-
-    @Override
-    public RegionPeer launchSplitChild(RegionState state) {
-        return launch(SplitChildSeed.seedIfAbsent(groupDir(state.region().regionId()), state, engine, directory));
     }
 
     private Path groupDir(long regionId) {

@@ -53,13 +53,16 @@ public final class JraftRaftGroup implements RaftGroup {
     /**
      * Starts the region's node on this store. With {@code bootstrap}, the group starts from the region's current
      * peers (a new cluster, or a split child: every replica uses the same list); without it the node starts empty
-     * and waits for the leader to bring it in (a replica added to an existing region).
+     * and waits for the leader to bring it in (a replica added to an existing region). With {@code campaign}, the
+     * node campaigns after a heartbeat interval rather than an election timeout, until the group has a leader (a
+     * split child on the store whose parent replica led: {@link ElectionCampaign}).
      *
      * @param notLeader builds the error for "not the leader", with the best leader hint the caller knows
      */
-    public static JraftRaftGroup start(Region region, boolean bootstrap, RaftEndpoint endpoint, Path groupDir,
-                                       RaftConfig config, RegionStateMachine fsm, StoreDirectory directory,
-                                       JRaftServiceFactory serviceFactory, Supplier<KvException> notLeader) {
+    public static JraftRaftGroup start(Region region, boolean bootstrap, boolean campaign, RaftEndpoint endpoint,
+                                       Path groupDir, RaftConfig config, RegionStateMachine fsm,
+                                       StoreDirectory directory, JRaftServiceFactory serviceFactory,
+                                       Supplier<KvException> notLeader) {
         try {
             java.nio.file.Files.createDirectories(groupDir);
         } catch (java.io.IOException e) {
@@ -68,10 +71,18 @@ public final class JraftRaftGroup implements RaftGroup {
         Configuration initial = bootstrap ? configurationOf(region, directory) : new Configuration();
         PeerId self = new PeerId(endpoint.endpoint(), 0);
         Node node = RaftServiceFactory.createRaftNode(groupId(region.regionId()), self);
+        ElectionCampaign election = campaign ? new ElectionCampaign(node, config) : null;
+        if (election != null) {
+            // Before init: a leader may be heard the moment the node runs.
+            fsm.whenLeaderKnown(election::leaderKnown);
+        }
         if (!node.init(JraftOptions.nodeOptions(config, groupDir, fsm, initial, serviceFactory,
                 endpoint.snapshotThrottle()))) {
             throw new IllegalStateException("region " + region.regionId() + ": the Raft node did not start; "
                     + "the log above says why");
+        }
+        if (election != null) {
+            election.start();
         }
         return new JraftRaftGroup(node, directory, notLeader);
     }

@@ -10,6 +10,8 @@ import java.time.Duration;
  *
  * @param electionTimeout    how long a follower waits for the leader before campaigning; heartbeats go out at a
  *                           tenth of it. Longer means fewer false elections on a loaded machine, slower failover.
+ *                           A new split child's replica on the parent leader's store campaigns after a tenth of it
+ *                           instead ({@code ElectionCampaign}).
  * @param logSync            fsync each appended log batch (invariant 1: an acknowledged write survives a crash).
  * @param snapshotInterval   how often a region takes a RaftSnapshot on a timer (0 = never by time).
  * @param snapshotLogEntries take a RaftSnapshot once this many entries were applied since the last one, so logs stay

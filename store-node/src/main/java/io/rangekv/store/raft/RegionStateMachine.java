@@ -4,6 +4,7 @@ import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Iterator;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.core.StateMachineAdapter;
+import com.alipay.sofa.jraft.entity.LeaderChangeContext;
 import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.error.RaftException;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Raft state machine of one region replica: applies committed entries into the store's engine.
@@ -58,6 +60,8 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     private final AtomicLong snapshotsInstalled = new AtomicLong();
     private volatile long firstIndexApplied;
     private volatile long appliedIndex;
+    /** Runs once, when this replica first hears of a leader (set only before the group starts). */
+    private final AtomicReference<Runnable> onLeaderKnown = new AtomicReference<>();
 
     /** The other regions hosted on this store, as a RaftSnapshot install must treat them. */
     public interface Neighbours {
@@ -81,6 +85,14 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
 
     public void setNeighbours(Neighbours neighbours) {
         this.neighbours = neighbours;
+    }
+
+    /**
+     * Runs {@code action} once, on the FSM thread, when the group first has a leader as this replica sees it: this
+     * replica leading, or following another. Set it before the group starts.
+     */
+    void whenLeaderKnown(Runnable action) {
+        onLeaderKnown.set(action);
     }
 
     public RegionStateMachine(Engine engine, RegionState initial, ApplyListener listener, Executor snapshotExecutor) {
@@ -293,7 +305,26 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
 
     @Override
     public void onLeaderStart(long term) {
+        leaderKnown();
         listener.onLeaderStart();
+    }
+
+    @Override
+    public void onStartFollowing(LeaderChangeContext context) {
+        leaderKnown();
+    }
+
+    private void leaderKnown() {
+        Runnable action = onLeaderKnown.getAndSet(null);
+        if (action == null) {
+            return;
+        }
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            // Nothing may escape into the library's FSM thread; the action only tunes timers.
+            LOG.warn("region {}: the first-leader action failed", applier.state().region().regionId(), e);
+        }
     }
 
     @Override

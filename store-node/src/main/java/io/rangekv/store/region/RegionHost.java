@@ -5,8 +5,12 @@ package io.rangekv.store.region;
  * thread: implementations hand the work to a store executor and return at once.
  */
 public interface RegionHost {
-    /** A split at {@code splitIndex} of the parent created {@code child} on this store: start its Raft group. */
-    void startSplitChild(long parentRegionId, long splitIndex, RegionState child);
+    /**
+     * A split at {@code splitIndex} of the parent created {@code child} on this store: start its Raft group. With
+     * {@code campaign} (this store's parent replica led the parent when it applied the split) the child's replica
+     * campaigns at once instead of waiting out an election timeout.
+     */
+    void startSplitChild(long parentRegionId, long splitIndex, RegionState child, boolean campaign);
 
     /** A replica reached {@code appliedIndex}: split children waiting for it may start. */
     void applied(long regionId, long appliedIndex);

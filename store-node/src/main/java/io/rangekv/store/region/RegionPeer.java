@@ -351,8 +351,12 @@ public final class RegionPeer implements ApplyListener {
     public void onFlushed(CommandApplier.FlushOutcome outcome) {
         region = outcome.state().region();
         frozen = outcome.state().isMerging();
+        // Whether this replica leads is local, not applied state: it picks which child replica campaigns first, never
+        // what any replica stores. A stale leader (or a leader replaying the split after a restart) that campaigns
+        // for a child already led is refused at pre-vote, and the first heartbeat it hears ends its campaign.
+        boolean campaign = !outcome.createdRegions().isEmpty() && isLeader();
         for (CommandApplier.CreatedRegion child : outcome.createdRegions()) {
-            host.startSplitChild(region.regionId(), child.splitIndex(), child.state());
+            host.startSplitChild(region.regionId(), child.splitIndex(), child.state(), campaign);
         }
         host.applied(region.regionId(), outcome.state().appliedIndex());
         if (outcome.state().tombstone()) {

@@ -42,8 +42,11 @@ public final class RegionRegistry implements RegionHost {
     public interface Launcher {
         RegionPeer launch(RegionState state);
 
-        /** Starts a split child, first giving its group the data it inherits as a RaftSnapshot (see SplitChildSeed). */
-        RegionPeer launchSplitChild(RegionState state);
+        /**
+         * Starts a split child, first giving its group the data it inherits as a RaftSnapshot (see SplitChildSeed).
+         * With {@code campaign} its replica campaigns at once rather than after an election timeout.
+         */
+        RegionPeer launchSplitChild(RegionState state, boolean campaign);
 
         /** Deletes a stopped group's Raft log (its replica left this store). */
         void destroy(long regionId);
@@ -126,13 +129,17 @@ public final class RegionRegistry implements RegionHost {
         return peers.values().stream().sorted(Comparator.comparingLong(RegionPeer::regionId)).toList();
     }
 
-    /** Starts a replica now, on the calling thread (start-up, or the admin thread). */
-    private RegionPeer startChild(RegionState state) {
+    /**
+     * Starts a split child's replica now, on the calling thread (the admin thread). Only a split as it applies may
+     * ask it to {@code campaign}; a child restarted from the catalog (or, with a durable engine, by {@link #recover})
+     * waits out the election timeout like any restarted replica: its group may well have a leader already.
+     */
+    private RegionPeer startChild(RegionState state, boolean campaign) {
         RegionPeer existing = peers.get(state.region().regionId());
         if (existing != null) {
             return existing;
         }
-        RegionPeer peer = launcher.launchSplitChild(state);
+        RegionPeer peer = launcher.launchSplitChild(state, campaign);
         peers.put(state.region().regionId(), peer);
         return peer;
     }
@@ -169,15 +176,16 @@ public final class RegionRegistry implements RegionHost {
     }
 
     @Override
-    public void startSplitChild(long parentRegionId, long splitIndex, RegionState child) {
+    public void startSplitChild(long parentRegionId, long splitIndex, RegionState child, boolean campaign) {
         admin.execute(() -> {
             if (peers.containsKey(child.region().regionId())) {
                 return;
             }
             try {
                 catalog.remember(new RegionCatalog.Entry(child, parentRegionId, splitIndex));
-                startChild(child);
-                LOG.info("started region {} {} from a split", child.region().regionId(), child.region().range());
+                startChild(child, campaign);
+                LOG.info("started region {} {} from a split{}", child.region().regionId(), child.region().range(),
+                        campaign ? "; campaigning for its leadership" : "");
             } catch (RuntimeException e) {
                 LOG.error("could not start split child {}", child.region(), e);
             }
@@ -193,7 +201,7 @@ public final class RegionRegistry implements RegionHost {
         for (RegionCatalog.Entry entry : waiting) {
             if (entry.parentIndex() <= appliedIndex && waiting.remove(entry)) {
                 admin.execute(() -> {
-                    startChild(entry.fresh());
+                    startChild(entry.fresh(), false);
                     LOG.info("restarted split child {} after its parent {} reached index {}", entry.regionId(),
                             regionId, entry.parentIndex());
                 });
