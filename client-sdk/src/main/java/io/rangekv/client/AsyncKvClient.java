@@ -2,6 +2,7 @@ package io.rangekv.client;
 
 import com.google.protobuf.ByteString;
 import io.rangekv.client.pd.PdClient;
+import io.rangekv.client.route.PutCoalescer;
 import io.rangekv.client.route.RegionRequestSender;
 import io.rangekv.client.route.RouteCache;
 import io.rangekv.client.route.RouteEntry;
@@ -27,19 +28,22 @@ import java.util.function.Function;
 
 /**
  * The asynchronous KV operations. Each is a few lines over {@link RegionRequestSender}, which owns routing and
- * retries; multi-key operations split their keys by region, send the slices in parallel, and regroup what a
- * region change sent back. Futures complete on the client's callback threads.
+ * retries (single puts over {@link PutCoalescer}, which sends them through it, together when their region is busy);
+ * multi-key operations split their keys by region, send the slices in parallel, and regroup what a region change
+ * sent back. Futures complete on the client's callback threads.
  */
 public final class AsyncKvClient {
     private final RegionRequestSender sender;
+    private final PutCoalescer puts;
     private final RouteCache routes;
     private final PdClient pd;
     private final KvClientConfig config;
     private final Executor callbacks;
 
-    AsyncKvClient(RegionRequestSender sender, RouteCache routes, PdClient pd, KvClientConfig config,
-                  Executor callbacks) {
+    AsyncKvClient(RegionRequestSender sender, PutCoalescer puts, RouteCache routes, PdClient pd,
+                  KvClientConfig config, Executor callbacks) {
         this.sender = sender;
+        this.puts = puts;
         this.routes = routes;
         this.pd = pd;
         this.config = config;
@@ -61,10 +65,12 @@ public final class AsyncKvClient {
                         : Optional.empty());
     }
 
+    /**
+     * Completes when the put is durable. Concurrent puts to one region may travel together in one BATCH_PUT
+     * ({@link KvClientConfig#putCoalescing()}); puts in flight at the same time have no order between them.
+     */
     public CompletableFuture<Void> put(Key key, byte[] value) {
-        return sender.send(key, KvProto.Request.newBuilder().setPut(KvProto.PutRequest.newBuilder()
-                        .setKey(bytes(key)).setValue(ByteString.copyFrom(value))), true,
-                ReadConsistency.LINEARIZABLE, deadline()).thenApply(r -> null);
+        return puts.put(key, value, deadline());
     }
 
     public CompletableFuture<Void> delete(Key key) {

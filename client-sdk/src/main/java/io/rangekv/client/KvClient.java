@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.rangekv.client.pd.PdClient;
 import io.rangekv.client.pd.RemotePdClient;
 import io.rangekv.client.route.CoarseTicker;
+import io.rangekv.client.route.PutCoalescer;
 import io.rangekv.client.route.RegionRequestSender;
 import io.rangekv.client.route.RetryCounters;
 import io.rangekv.client.route.RouteCache;
@@ -51,6 +52,7 @@ public final class KvClient implements AutoCloseable {
     private final ExecutorService callbacks;
     private final AsyncKvClient async;
     private final RetryCounters retries;
+    private final PutCoalescer puts;
     private final AutoCloseable ownedPd;
 
     /**
@@ -78,7 +80,8 @@ public final class KvClient implements AutoCloseable {
         this.routeClock = CoarseTicker.refreshedBy(timer, CoarseTicker.CLIENT_PERIOD, Ticker.systemTicker());
         RouteCache routes = new RouteCache(config.maxCachedRegions(), config.routeTtl(), routeClock);
         RegionRequestSender sender = new RegionRequestSender(routes, pd, stores, callbacks, timer);
-        this.async = new AsyncKvClient(sender, routes, pd, config, callbacks);
+        this.puts = new PutCoalescer(sender, routes, config.putCoalescing());
+        this.async = new AsyncKvClient(sender, puts, routes, pd, config, callbacks);
         this.retries = sender.retries();
     }
 
@@ -89,6 +92,11 @@ public final class KvClient implements AutoCloseable {
     /** Errors this client absorbed by retrying, by kind (the caller never saw them). */
     public RetryCounters retries() {
         return retries;
+    }
+
+    /** Single puts made and the requests that carried them ({@link KvClientConfig#putCoalescing()}). */
+    public PutCoalescer.Counts putCounts() {
+        return puts.counts();
     }
 
     public Optional<byte[]> get(Key key) {

@@ -50,7 +50,7 @@ class KvClientIT {
         cluster.split(right.regionId(), key(600));
         pd = new StoreDiscoveryPdClient(cluster::liveStores);
         kv = new KvClient(new KvClientConfig(java.time.Duration.ofSeconds(30), 1000,
-                java.time.Duration.ofMinutes(10), 7, 1, 2), pd);
+                java.time.Duration.ofMinutes(10), 7, 1, 2, KvClientConfig.DEFAULTS.putCoalescing()), pd);
     }
 
     @AfterEach
@@ -134,5 +134,50 @@ class KvClientIT {
         writers.shutdown();
         assertEquals(900, acknowledged.size());
         assertEquals(900, kv.scan(ScanOptions.range(Key.EMPTY, Key.EMPTY)).size());
+    }
+
+    @Test
+    void concurrentPutsTravelTogetherAndASplitUnderThemLosesNone() throws Exception {
+        // 64 puts in flight at every moment, all into the first region; it splits while they run. Every put must be
+        // acknowledged and read back with its value, and coalescing must have sent fewer requests than puts.
+        int total = 6000;
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
+        java.util.concurrent.atomic.AtomicInteger acknowledged = new java.util.concurrent.atomic.AtomicInteger();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        Future<?> split = null;
+        ExecutorService admin = Executors.newSingleThreadExecutor();
+        try {
+            for (int i = 0; i < total; i++) {
+                if (i == total / 6) {
+                    split = admin.submit(() -> cluster.split(1, Key.of("c03000")));
+                }
+                assertTrue(inFlight.tryAcquire(60, TimeUnit.SECONDS), "a put slot within a minute");
+                kv.async().put(Key.of(String.format("c%05d", i)), value(i)).whenComplete((v, e) -> {
+                    if (e != null) {
+                        failures.add(e);
+                    } else {
+                        acknowledged.incrementAndGet();
+                    }
+                    inFlight.release();
+                });
+            }
+            split.get(120, TimeUnit.SECONDS);
+            assertTrue(inFlight.tryAcquire(64, 120, TimeUnit.SECONDS), "every put answered");
+        } finally {
+            admin.shutdown();
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(total, acknowledged.get());
+        List<KvPair> stored = kv.scan(ScanOptions.prefix(Key.of("c")));
+        assertEquals(total, stored.size());
+        for (KvPair pair : stored) {
+            int i = Integer.parseInt(new String(pair.key().toBytes(), StandardCharsets.UTF_8).substring(1));
+            assertArrayEquals(value(i), pair.value(), "the value put at " + pair.key());
+        }
+        io.rangekv.client.route.PutCoalescer.Counts counts = kv.putCounts();
+        assertEquals(total, counts.puts());
+        assertTrue(counts.batches() > 0 && counts.requests() < total, "puts went together: " + counts);
+        System.out.printf("coalescing over a split: %s, retries absorbed %s%n", counts,
+                kv.retries().snapshot());
     }
 }

@@ -150,6 +150,16 @@ class KvMethodsIT {
     }
 
     @Test
+    void aKeyTwiceInOneBatchPutKeepsTheLaterValueOnEveryReplica() throws Exception {
+        // The client's put coalescing may carry two puts of one key in one BATCH_PUT, in the order they were made;
+        // the store keeps the list's order through the Raft log and the apply, so the later value wins everywhere
+        // (the replicas are compared after the test).
+        call(1, KvProto.Request.newBuilder().setBatchPut(KvProto.BatchPutRequest.newBuilder()
+                .addPairs(pair("k", "first")).addPairs(pair("j", "other")).addPairs(pair("k", "second"))));
+        assertEquals(List.of("j=other", "k=second"), scanKeys(1, KvProto.ScanRequest.newBuilder()));
+    }
+
+    @Test
     void aScanPageStopsAtTheByteCapAndSaysThereIsMore() throws Exception {
         KvProto.BatchPutRequest.Builder puts = KvProto.BatchPutRequest.newBuilder();
         for (int i = 0; i < 5; i++) {

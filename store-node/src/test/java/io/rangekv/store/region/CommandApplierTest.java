@@ -98,6 +98,17 @@ class CommandApplierTest {
     }
 
     @Test
+    void aKeyTwiceInOneBatchKeepsItsLaterValue() {
+        // The client coalesces concurrent puts into one BATCH_PUT in the order they were made, keeping a key that
+        // appears twice (client-sdk PutCoalescer): the batch's mutations apply in list order, so the later one wins.
+        apply(1, new Command.Batch(List.of(new Command.Put(Key.of("c"), new byte[] {1}),
+                new Command.Put(Key.of("d"), new byte[] {2}), new Command.Put(Key.of("c"), new byte[] {3}))));
+        applier.flush();
+        assertArrayEquals(new byte[] {3}, read("c"));
+        assertArrayEquals(new byte[] {2}, read("d"));
+    }
+
+    @Test
     void aStaleEpochOrAForeignKeyIsRejectedAndChangesNothing() {
         CommandResult stale = applier.apply(new Proposal(1, new RegionEpoch(1, 0),
                 new Command.Put(Key.of("c"), new byte[] {1})), 1);

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rangekv.client.CasResult;
 import io.rangekv.client.KvClient;
 import io.rangekv.client.KvClientConfig;
+import io.rangekv.client.route.PutCoalescer;
+import io.rangekv.client.route.PutCoalescing;
+import io.rangekv.config.DataSize;
 import io.rangekv.meta.Key;
 import io.rangekv.store.cluster.Await;
 import io.rangekv.systest.history.CheckResult;
@@ -36,9 +39,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Three clients (two threads each) run put / get / compare-and-put on three keys against a PD and three store
- * processes while the region's leader store is killed with {@code kill -9} and later restarted. The recorded
- * history — timed-out writes as unknown outcomes — must be linearizable for every key.
+ * Clients run put / get / compare-and-put on three keys against a PD and three store processes while the region's
+ * leader store is killed with {@code kill -9} and later restarted. The recorded history — timed-out writes as unknown
+ * outcomes — must be linearizable for every key. Run twice: three clients of two threads each with the default
+ * settings, and one client of six threads whose puts coalesce as soon as one is in flight, so that puts of several
+ * callers (often of the same key) travel in one BATCH_PUT.
  */
 class LinearizabilityIT {
     private static final List<String> KEYS = List.of("lin-a", "lin-b", "lin-c");
@@ -49,17 +54,31 @@ class LinearizabilityIT {
 
     @Test
     void concurrentPutGetCasStayLinearizableWhileTheLeaderStoreIsKilled() throws Exception {
+        // Short deadlines, so that writes caught by the kill time out and are recorded as unknown outcomes.
+        runWhileTheLeaderStoreIsKilled(KvClientConfig.DEFAULTS.withRequestTimeout(Duration.ofMillis(1000)), 3);
+    }
+
+    @Test
+    void coalescedPutsStayLinearizableWhileTheLeaderStoreIsKilled() throws Exception {
+        List<PutCoalescer.Counts> counts = runWhileTheLeaderStoreIsKilled(KvClientConfig.DEFAULTS
+                .withRequestTimeout(Duration.ofMillis(1000))
+                .withPutCoalescing(new PutCoalescing(128, DataSize.ofMegabytes(1), 1)), 1);
+        assertTrue(counts.get(0).batches() > 0, "six threads on one client formed no batch: " + counts);
+    }
+
+    /** Six worker threads spread over {@code clientCount} clients; returns each client's put counts. */
+    private List<PutCoalescer.Counts> runWhileTheLeaderStoreIsKilled(KvClientConfig config, int clientCount)
+            throws Exception {
+        List<PutCoalescer.Counts> counts = new ArrayList<>();
         try (ProcessCluster cluster = new ProcessCluster(dir)) {
             cluster.startPd(1, Map.of()).startStores(3, "rocksdb", Map.of());
-            // Short deadlines, so that writes caught by the kill time out and are recorded as unknown outcomes.
-            KvClientConfig config = KvClientConfig.DEFAULTS.withRequestTimeout(Duration.ofMillis(1000));
             History history = new History();
             AtomicBoolean running = new AtomicBoolean(true);
             List<KvClient> clients = new ArrayList<>();
             ExecutorService pool = Executors.newFixedThreadPool(6);
             List<Future<?>> workers = new ArrayList<>();
             try {
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < clientCount; c++) {
                     clients.add(KvClient.connect(config, cluster.pdRpcEndpoints()));
                 }
                 try (KvClient patient = KvClient.connect(config.withRequestTimeout(Duration.ofSeconds(30)),
@@ -68,7 +87,7 @@ class LinearizabilityIT {
                 }
                 for (int t = 0; t < 6; t++) {
                     int worker = t;
-                    KvClient kv = clients.get(t % 3);
+                    KvClient kv = clients.get(t % clientCount);
                     workers.add(pool.submit(() -> run(worker, kv, history, running)));
                 }
                 Thread.sleep(3000);
@@ -83,18 +102,20 @@ class LinearizabilityIT {
                     f.get(60, TimeUnit.SECONDS);
                 }
                 pool.shutdown();
+                clients.forEach(kv -> counts.add(kv.putCounts()));
                 clients.forEach(KvClient::close);
             }
             List<Op> ops = history.operations();
             long unknown = ops.stream().filter(Op::isUnknown).count();
             List<CheckResult> results = new LinearizabilityChecker().check(ops);
-            System.out.printf("linearizability under a store kill: %d operations (%d unknown outcomes)%n%s",
-                    ops.size(), unknown, CheckResult.summary(results));
+            System.out.printf("linearizability under a store kill: %d operations (%d unknown outcomes), puts per "
+                    + "client %s%n%s", ops.size(), unknown, counts, CheckResult.summary(results));
             assertTrue(ops.size() > 300, "too few operations to mean anything: " + ops.size());
             for (CheckResult r : results) {
                 assertTrue(r.isLinearizable(), r + "\n" + cluster.logs());
             }
         }
+        return counts;
     }
 
     /** One client thread: random operations on the keys until told to stop. */
