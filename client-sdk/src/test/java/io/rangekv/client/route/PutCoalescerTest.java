@@ -2,7 +2,6 @@ package io.rangekv.client.route;
 
 import com.google.protobuf.ByteString;
 import io.rangekv.client.KvClientConfig;
-import io.rangekv.client.pd.PdClient;
 import io.rangekv.client.rpc.StoreTransport;
 import io.rangekv.config.DataSize;
 import io.rangekv.error.ErrorKind;
@@ -16,8 +15,6 @@ import io.rangekv.meta.KeyRange;
 import io.rangekv.meta.Peer;
 import io.rangekv.meta.Region;
 import io.rangekv.meta.RegionEpoch;
-import io.rangekv.meta.Store;
-import io.rangekv.meta.StoreState;
 import io.rangekv.proto.gen.KvProto;
 import io.rangekv.time.Deadline;
 import io.rangekv.wire.ErrorCodec;
@@ -31,7 +28,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +35,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -61,7 +56,6 @@ class PutCoalescerTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final RouteCache cache = new RouteCache(100, Duration.ofMinutes(10), System::nanoTime);
-    private final AtomicInteger pdCalls = new AtomicInteger();
     /** Every request the transport received, in order. */
     private final List<KvProto.Request> sent = new ArrayList<>();
     /** Requests not answered yet, oldest first (only while {@link #responder} is null). */
@@ -80,24 +74,7 @@ class PutCoalescerTest {
         }
     }
 
-    private final PdClient pd = new PdClient() {
-        @Override
-        public CompletableFuture<RouteEntry> regionByKey(Key key) {
-            pdCalls.incrementAndGet();
-            return CompletableFuture.completedFuture(RouteEntry.of(WHOLE));
-        }
-
-        @Override
-        public CompletableFuture<RouteEntry> regionBefore(Key key) {
-            return regionByKey(key);
-        }
-
-        @Override
-        public CompletableFuture<Store> store(long storeId) {
-            return CompletableFuture.completedFuture(new Store(storeId, "store" + storeId + ":1",
-                    "store" + storeId + ":2", Map.of(), StoreState.UP));
-        }
-    };
+    private final FakePd pd = new FakePd(WHOLE);
 
     private final StoreTransport transport = (address, request, deadline) -> {
         KvProto.Request built = request.build();
@@ -207,7 +184,7 @@ class PutCoalescerTest {
         PutCoalescer puts = coalescer(128, 1);
         CompletableFuture<Void> put = puts.put(Key.of("a"), bytes("v"), Deadline.after(LONG));
         assertEquals(KvProto.Request.MethodCase.PUT, next().request().getMethodCase());
-        assertEquals(1, pdCalls.get());
+        assertEquals(1, pd.regionCalls.get());
         assertFalse(put.isDone());
     }
 
@@ -303,7 +280,7 @@ class PutCoalescerTest {
         assertEquals(List.of("b", "c", "d", "x", "y", "z"),
                 resent.stream().flatMap(r -> keysOf(r).stream()).sorted().toList(), "each regrouped put sent once");
         assertEquals(1, sender.retries().regionErrors(), "the split is counted as an absorbed region error");
-        assertEquals(0, pdCalls.get(), "the new regions came with the error");
+        assertEquals(0, pd.regionCalls.get(), "the new regions came with the error");
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.rangekv.client.route;
 
 import com.google.protobuf.ByteString;
-import io.rangekv.client.pd.PdClient;
 import io.rangekv.client.rpc.StoreTransport;
 import io.rangekv.error.ErrorKind;
 import io.rangekv.error.KvException;
@@ -14,8 +13,6 @@ import io.rangekv.meta.Peer;
 import io.rangekv.meta.ReadConsistency;
 import io.rangekv.meta.Region;
 import io.rangekv.meta.RegionEpoch;
-import io.rangekv.meta.Store;
-import io.rangekv.meta.StoreState;
 import io.rangekv.proto.gen.KvProto;
 import io.rangekv.time.Deadline;
 import io.rangekv.wire.ErrorCodec;
@@ -27,13 +24,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,29 +43,10 @@ class RegionRequestSenderTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final RouteCache cache = new RouteCache(100, Duration.ofMinutes(10), System::nanoTime);
-    private final AtomicInteger pdCalls = new AtomicInteger();
-    private volatile Region pdAnswer = WHOLE;
     private final List<String> sentTo = new ArrayList<>();
     private final Deque<Function<KvProto.Request, KvProto.Response>> script = new ArrayDeque<>();
 
-    private final PdClient pd = new PdClient() {
-        @Override
-        public CompletableFuture<RouteEntry> regionByKey(Key key) {
-            pdCalls.incrementAndGet();
-            return CompletableFuture.completedFuture(RouteEntry.of(pdAnswer));
-        }
-
-        @Override
-        public CompletableFuture<RouteEntry> regionBefore(Key key) {
-            return regionByKey(key);
-        }
-
-        @Override
-        public CompletableFuture<Store> store(long storeId) {
-            return CompletableFuture.completedFuture(new Store(storeId, "store" + storeId + ":1",
-                    "store" + storeId + ":2", Map.of(), StoreState.UP));
-        }
-    };
+    private final FakePd pd = new FakePd(WHOLE);
 
     private final StoreTransport transport = (address, request, deadline) -> {
         synchronized (sentTo) {
@@ -118,7 +94,7 @@ class RegionRequestSenderTest {
     void routesThroughTheCacheAndAsksThePlacementDriverOnce() throws Exception {
         send("a", true, Duration.ofSeconds(5));
         send("b", true, Duration.ofSeconds(5));
-        assertEquals(1, pdCalls.get());
+        assertEquals(1, pd.regionCalls.get());
         assertEquals(List.of("store1:1/r1/v1", "store1:1/r1/v1"), sentTo);
     }
 
@@ -154,7 +130,7 @@ class RegionRequestSenderTest {
         assertEquals(3, sentTo.size());
         assertEquals("/r7/v2", sentTo.get(2).substring(sentTo.get(2).indexOf('/')),
                 "the retry goes to the new right-hand region with its new epoch");
-        assertEquals(1, pdCalls.get());
+        assertEquals(1, pd.regionCalls.get());
     }
 
     @Test
