@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
 
 /**
  * Every {@code schedule.interval} on the {@code pd-schedule} thread, while this member is the ready leader: freeze a
- * {@link ClusterView}, end stalled operators, then ask the schedulers — replica repair first; leader and region
+ * {@link ClusterView}, end stalled operators and those that need a store which is not UP, then ask the schedulers — replica repair first; leader and region
  * balance and merges only when no region is short of replicas — and hand their operators to the
  * {@link OperatorController}.
  */
@@ -94,6 +94,7 @@ public final class ScheduleLoop {
         Map<Long, RegionView> byId = view.regions().stream()
                 .collect(Collectors.toMap(RegionView::regionId, Function.identity()));
         operators.expire(byId).forEach(operators::admit);
+        operators.cancelStranded(view, byId).forEach(operators::admit);
         PdConfig.ScheduleConfig schedule = config.schedule();
         long now = operators.now();
         trackVersions(view, now);

@@ -132,6 +132,29 @@ public final class Operator {
         return stores;
     }
 
+    /**
+     * Stores the steps not yet done need alive: where a learner is added and promoted, where the leadership goes.
+     * Removing a replica needs nothing from its store, so a repair of a dead store has no participant there.
+     */
+    public Set<Long> participants() {
+        Set<Long> stores = new TreeSet<>();
+        for (Step s : steps.subList(current, steps.size())) {
+            if (s instanceof Step.AddLearner a) {
+                stores.add(a.learner().storeId());
+            } else if (s instanceof Step.PromoteLearner p) {
+                learnerStore(p.peerId()).ifPresent(stores::add);
+            } else if (s instanceof Step.TransferLeader t) {
+                stores.add(t.toStoreId());
+            }
+        }
+        return stores;
+    }
+
+    private java.util.Optional<Long> learnerStore(long peerId) {
+        return steps.stream().filter(s -> s instanceof Step.AddLearner a && a.learner().peerId() == peerId)
+                .map(s -> ((Step.AddLearner) s).learner().storeId()).findFirst();
+    }
+
     /** Moves past every step the region already shows done; true when all are. */
     boolean advance(RegionView region) {
         while (current < steps.size() && steps.get(current).isDone(region)) {

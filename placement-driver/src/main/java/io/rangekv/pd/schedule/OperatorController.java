@@ -272,20 +272,50 @@ public final class OperatorController {
             }
             finish(op, Operator.Status.TIMED_OUT, "stalled at step " + (op.currentIndex() + 1) + " "
                     + op.currentStep() + " for over " + timeout.toSeconds() + " s");
-            RegionView region = regions.get(op.regionId());
-            if (op.mergeTarget() != 0 && !(op.currentStep() instanceof Step.AddLearner
-                    || op.currentStep() instanceof Step.PromoteLearner || op.currentStep() instanceof Step.RemovePeer)) {
-                rollbacks.add(new Operator(newOperatorId(), op.regionId(), "rollback-merge",
-                        "undo operator " + op.operatorId() + ": thaw the source", List.of(new Step.RollbackMerge()),
-                        now));
+            rollbacks.addAll(rollbacksOf(op, regions.get(op.regionId()), now));
+        }
+        return rollbacks;
+    }
+
+    /**
+     * Cancels operators that still need a store which is not UP: a leader sent to a killed store never arrives,
+     * and a learner there never catches up. Waiting for the timeout instead held the region for minutes, and a
+     * region with an operator gets no repair: in CI a leader balance aimed at the store just killed kept its region
+     * on the dead replica for the whole two-minute wait. Returns the same rollbacks as a timeout.
+     */
+    public synchronized List<Operator> cancelStranded(ClusterView view, Map<Long, RegionView> regions) {
+        List<Operator> rollbacks = new ArrayList<>();
+        long now = clock.nanoTime();
+        for (Operator op : List.copyOf(byRegion.values())) {
+            if (op.commitEpoch() != null) {
+                continue; // a sent merge commit may still land: only the target's epoch decides it
             }
-            for (Step s : op.steps()) {
-                if (s instanceof Step.AddLearner a && region != null
-                        && region.region().peer(a.learner().peerId()).filter(p -> !p.isVoter()).isPresent()) {
-                    rollbacks.add(new Operator(newOperatorId(), op.regionId(), "rollback",
-                            "undo operator " + op.operatorId() + ": remove its learner",
-                            List.of(new Step.RemovePeer(a.learner().storeId())), now));
-                }
+            Optional<Long> stranded = op.participants().stream()
+                    .filter(store -> view.state(store) != io.rangekv.meta.StoreState.UP).findFirst();
+            if (stranded.isPresent()) {
+                finish(op, Operator.Status.CANCELLED, "step " + (op.currentIndex() + 1) + " " + op.currentStep()
+                        + " needs store " + stranded.get() + ", which is " + view.state(stranded.get()));
+                rollbacks.addAll(rollbacksOf(op, regions.get(op.regionId()), now));
+            }
+        }
+        return rollbacks;
+    }
+
+    /** What undoes an operator ended early: thaw a merge's source, remove a learner it added but never promoted. */
+    private List<Operator> rollbacksOf(Operator op, RegionView region, long now) {
+        List<Operator> rollbacks = new ArrayList<>();
+        if (op.mergeTarget() != 0 && !(op.currentStep() instanceof Step.AddLearner
+                || op.currentStep() instanceof Step.PromoteLearner || op.currentStep() instanceof Step.RemovePeer)) {
+            rollbacks.add(new Operator(newOperatorId(), op.regionId(), "rollback-merge",
+                    "undo operator " + op.operatorId() + ": thaw the source", List.of(new Step.RollbackMerge()),
+                    now));
+        }
+        for (Step s : op.steps()) {
+            if (s instanceof Step.AddLearner a && region != null
+                    && region.region().peer(a.learner().peerId()).filter(p -> !p.isVoter()).isPresent()) {
+                rollbacks.add(new Operator(newOperatorId(), op.regionId(), "rollback",
+                        "undo operator " + op.operatorId() + ": remove its learner",
+                        List.of(new Step.RemovePeer(a.learner().storeId())), now));
             }
         }
         return rollbacks;

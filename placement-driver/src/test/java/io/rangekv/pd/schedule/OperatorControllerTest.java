@@ -5,6 +5,7 @@ import io.rangekv.meta.KeyRange;
 import io.rangekv.meta.Peer;
 import io.rangekv.meta.Region;
 import io.rangekv.meta.RegionEpoch;
+import io.rangekv.meta.StoreState;
 import io.rangekv.proto.gen.PdProto;
 import io.rangekv.time.Clock;
 import org.junit.jupiter.api.Test;
@@ -174,5 +175,49 @@ class OperatorControllerTest {
         now += Duration.ofSeconds(11).toNanos();
         assertTrue(cooling.admit(new Operator(cooling.newOperatorId(), 1, "balance-leader", "later",
                 List.of(new Step.TransferLeader(3)), now)));
+    }
+
+    /**
+     * CI: a leader balance toward store 1 started just as store 1 was killed; with the timeout as the only way out it
+     * held region 5 (and so its repair) for minutes. Once store 1 is not UP, the operator is cancelled.
+     */
+    @Test
+    void anOperatorThatNeedsAStoreNoLongerUpIsCancelled() {
+        OperatorController ops = new OperatorController(clock, 4, Duration.ofMinutes(10));
+        assertTrue(ops.admit(new Operator(ops.newOperatorId(), 1, "balance-leader", "test",
+                List.of(new Step.TransferLeader(3)), now)));
+        assertTrue(ops.admit(move(2, 3, 4)));
+        assertTrue(ops.admit(repair(7, 3, 4)));
+        Region second = new Region(2, KeyRange.ALL, RegionEpoch.INITIAL, initial.peers());
+        ops.onRegionReport(view(second), second);
+        Map<Long, RegionView> regions = Map.of(1L, view(initial), 2L, view(second));
+
+        assertTrue(ops.cancelStranded(cluster(Map.of(3L, StoreState.UP, 4L, StoreState.UP)), regions).isEmpty());
+        assertEquals(3, ops.running().size(), "all stores up: nothing cancelled");
+
+        List<Operator> rollbacks = ops.cancelStranded(cluster(Map.of(3L, StoreState.DISCONNECTED,
+                4L, StoreState.UP)), regions);
+        assertTrue(rollbacks.isEmpty(), "no learner was added yet");
+        assertEquals(List.of(2L, 7L), ops.running().stream().map(Operator::regionId).sorted().toList(),
+                "only the leader transfer needs store 3: a move or repair away from it needs nothing there");
+        assertEquals(Operator.Status.CANCELLED, ops.history().get(0).status());
+        assertTrue(ops.history().get(0).outcome().contains("needs store 3, which is DISCONNECTED"),
+                ops.history().get(0).outcome());
+
+        List<Peer> withLearner = new ArrayList<>(second.peers());
+        withLearner.add(Peer.learner(54, 4));
+        Region learning = second.withPeers(withLearner, second.epoch().withNextConfVersion());
+        rollbacks = ops.cancelStranded(cluster(Map.of(3L, StoreState.UP, 4L, StoreState.DOWN)),
+                Map.of(2L, view(learning)));
+        assertTrue(ops.running().isEmpty(), "the learner's store is down: both operators adding there end");
+        assertEquals(List.of(new Step.RemovePeer(4)), rollbacks.get(0).steps(), "the learner it added is removed");
+    }
+
+    private ClusterView cluster(Map<Long, StoreState> states) {
+        List<StoreView> stores = new ArrayList<>();
+        for (long id = 1; id <= 4; id++) {
+            stores.add(new StoreView(id, states.getOrDefault(id, StoreState.UP), Set.of()));
+        }
+        return ClusterView.of(stores, List.of(), 3);
     }
 }
