@@ -88,6 +88,7 @@ public final class LoadRunner implements AutoCloseable {
                 new InsertSequence(workload.records()));
         drive(target, workload, ops, "warm-up", System.nanoTime() + workload.warmup().toNanos(), Long.MAX_VALUE,
                 null);
+        printShape(target, workload.name() + " starts");
         long start = System.nanoTime();
         Timeline timeline = new Timeline(start);
         onTimeline.accept(timeline);
@@ -106,6 +107,7 @@ public final class LoadRunner implements AutoCloseable {
         benchCpu = CpuSampler.selfSeconds() - benchCpu;
         ticks.cancel(false);
         timeline.tick(end);
+        printShape(target, workload.name() + " ended");
         Map<Workload.Op, LatencySummary> byOp = new EnumMap<>(Workload.Op.class);
         m.byOp.forEach((op, h) -> byOp.put(op, LatencySummary.of(h)));
         long total = m.overall.getTotalCount();
@@ -113,6 +115,10 @@ public final class LoadRunner implements AutoCloseable {
                 seconds, total, total / seconds, LatencySummary.of(m.overall), byOp, new TreeMap<>(m.errors()),
                 since(retriesBefore, target.retries()), pids.isEmpty() ? 0 : serverCpu / seconds, benchCpu / seconds, timeline.buckets(),
                 timeline.marks());
+    }
+
+    private void printShape(Target target, String when) {
+        target.shape().ifPresent(shape -> progress.printf("  %s: %s: %s%n", target.name(), when, shape));
     }
 
     /** The client's retry counters of the measured phase alone (a target's counters run from its start). */

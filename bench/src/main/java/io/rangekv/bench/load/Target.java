@@ -40,6 +40,15 @@ public interface Target extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * The cluster's shape right now in one line (RangeKV: regions, leaders per store, the PD's operators), printed
+     * at the start and end of each measured phase so a throughput change can be matched with the layout behind it.
+     * Empty where the target's layout is fixed.
+     */
+    default Optional<String> shape() {
+        return Optional.empty();
+    }
+
     /** A short, stable name for a failure, for the "errors by kind" table. */
     default String errorKind(Throwable failure) {
         return rootOf(failure).getClass().getSimpleName();

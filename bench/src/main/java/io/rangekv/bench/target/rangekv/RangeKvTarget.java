@@ -1,10 +1,12 @@
 package io.rangekv.bench.target.rangekv;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rangekv.bench.load.Target;
 import io.rangekv.client.AsyncKvClient;
 import io.rangekv.client.KvClient;
 import io.rangekv.client.KvClientConfig;
 import io.rangekv.client.ScanOptions;
+import io.rangekv.ctl.AdminApi;
 import io.rangekv.error.KvException;
 import io.rangekv.meta.Key;
 import io.rangekv.meta.ReadConsistency;
@@ -92,6 +94,29 @@ public final class RangeKvTarget implements Target {
         Map<String, Long> out = new TreeMap<>();
         client.retries().snapshot().forEach((kind, n) -> out.put(kind.name(), n));
         return out;
+    }
+
+    /**
+     * "7 regions, leaders per store {1=5, 2=1, 3=1}; operators running 1, ended {hot-leader=2, ...}" from the PD's
+     * admin API; a failed query is reported in place of the shape (it must not end the run).
+     */
+    @Override
+    public Optional<String> shape() {
+        try {
+            AdminApi pd = new AdminApi(cluster.pdHttpEndpoints());
+            JsonNode regions = pd.get("/regions").path("regions");
+            Map<Long, Integer> leaders = new TreeMap<>();
+            for (JsonNode r : regions) {
+                leaders.merge(r.path("leader").path("store_id").asLong(0), 1, Integer::sum);
+            }
+            JsonNode operators = pd.get("/operators");
+            Map<String, Integer> ended = new TreeMap<>();
+            operators.path("history").forEach(op -> ended.merge(op.path("kind").asText(), 1, Integer::sum));
+            return Optional.of(regions.size() + " regions, leaders per store " + leaders + " (0 = none); operators "
+                    + "running " + operators.path("running").size() + ", ended " + ended);
+        } catch (RuntimeException e) {
+            return Optional.of("unknown (" + e.getMessage() + ")");
+        }
     }
 
     @Override
