@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
@@ -213,10 +214,15 @@ public final class RouteCache {
         changed();
     }
 
-    /** Regions a store reported with EpochNotMatch: they are the truth now. */
-    public void putAll(List<Region> regions) {
+    /**
+     * Regions a store reported with EpochNotMatch: they are the truth now. Each one's leader is guessed to be its
+     * replica on {@code leaderStore}, when given and the region has one there.
+     */
+    public void putAll(List<Region> regions, OptionalLong leaderStore) {
         for (Region region : regions) {
-            put(RouteEntry.of(region));
+            Optional<Peer> guess = leaderStore.isPresent() ? region.peerOnStore(leaderStore.getAsLong())
+                    : Optional.empty();
+            put(new RouteEntry(region, guess));
         }
     }
 
