@@ -48,7 +48,7 @@ public final class InstructionHandler {
                     .ifPresent(p -> {
                         LOG.info("PD: replica {} of region {} is no longer in the region ({}); destroying it",
                                 p.peerId(), regionId, p.region());
-                        regions.retire(p);
+                        regions.destroyStray(p);
                     });
             return;
         }

@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -180,8 +181,16 @@ public final class RegionPeer implements ApplyListener {
     }
 
     /**
-     * Replaces the region's peer list (one step: add a learner, promote it, or remove a peer), then drives the Raft
-     * membership to match. Leader only.
+     * Replaces the region's peer list (one step: add a learner, promote it, or remove a peer) and the Raft
+     * membership with it. Leader only.
+     *
+     * <p>Order: an addition or a promotion records the new peer list first, then drives the Raft membership to
+     * match. A removal changes the Raft membership first and records the peer list after: a replica that applies
+     * its own removal retires at once, so recording first let it stop while the library's joint configuration still
+     * needed its vote. With two voters that can never commit, and the region lost its quorum for good (the
+     * scale-out scenario, a 1-replica region moved off the first store: bench/results/2026-12-03-afef95a-scale-out).
+     * Removed first from the Raft group, the replica never applies the new list; the PD sees it hosting a region
+     * that no longer lists it and has it destroyed ({@link RegionRegistry#destroyStray}).
      */
     public CompletableFuture<Region> changePeers(List<Peer> peers) {
         Region current = region;
@@ -192,12 +201,20 @@ public final class RegionPeer implements ApplyListener {
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
+        Set<Long> kept = peers.stream().map(Peer::peerId).collect(java.util.stream.Collectors.toSet());
+        boolean removes = current.peers().stream().anyMatch(p -> !kept.contains(p.peerId()));
+        if (removes) {
+            return driveMembership(current.withPeers(peers, current.epoch().withNextConfVersion()))
+                    .thenComposeAsync(v -> recordPeers(current, peers), kvExecutor);
+        }
+        return recordPeers(current, peers).thenComposeAsync(changed -> driveMembership(changed)
+                .thenApply(v -> changed), kvExecutor);
+    }
+
+    private CompletableFuture<Region> recordPeers(Region current, List<Peer> peers) {
         return raftGroup.propose(new Proposal(current.regionId(), current.epoch(), new Command.ChangePeers(peers)))
                 .thenApplyAsync(this::unwrap, kvExecutor)
-                .thenComposeAsync(result -> {
-                    Region changed = ((CommandResult.RegionChanged) result).left();
-                    return driveMembership(changed).thenApply(v -> changed);
-                }, kvExecutor);
+                .thenApply(result -> ((CommandResult.RegionChanged) result).left());
     }
 
     /**

@@ -221,6 +221,33 @@ public final class RegionRegistry implements RegionHost {
         });
     }
 
+    /**
+     * Destroys a replica the PD found its region no longer lists (removed from the Raft group before it could apply
+     * its removal, or while it was behind): stops it, drops its log and catalog entry, and deletes its keys and
+     * state record, unless another replica on this store holds some of those keys (a newer region after a split or
+     * merge it never saw), whose data they then are.
+     */
+    public void destroyStray(RegionPeer peer) {
+        admin.execute(() -> {
+            if (!peers.remove(peer.regionId(), peer)) {
+                return;
+            }
+            peer.raftGroup().shutdown();
+            launcher.destroy(peer.regionId());
+            catalog.forget(peer.regionId());
+            KeyRange range = peer.region().range();
+            boolean shared = peers.values().stream()
+                    .anyMatch(other -> other.region().range().intersect(range.start(), range.end()) != null);
+            WriteBatch cleanup = new WriteBatch().delete(Keys.regionState(peer.regionId()));
+            if (!shared) {
+                cleanup.deleteRange(Keys.dataStart(range), Keys.dataEnd(range));
+            }
+            engine.write(cleanup);
+            LOG.info("destroyed replica {} of region {} ({})", peer.peerId(), peer.regionId(),
+                    shared ? "its keys stay: another replica here holds them" : "with its keys");
+        });
+    }
+
     /** True when {@code newer} covers keys of {@code older} at a higher version (a merge or a split they lack). */
     private static boolean supersedes(RegionState newer, RegionState older) {
         Region a = newer.region();

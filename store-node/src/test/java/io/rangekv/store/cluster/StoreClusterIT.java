@@ -13,6 +13,7 @@ import io.rangekv.store.region.RegionPeer;
 import io.rangekv.time.Deadline;
 import io.rangekv.wire.MetaCodec;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -148,6 +149,40 @@ class StoreClusterIT {
         for (long storeId = 1; storeId <= 4; storeId++) {
             assertEquals(added.region(), cluster.replica(storeId, 1).orElseThrow().region(), "store " + storeId);
         }
+    }
+
+    /**
+     * A one-replica region moves from store 1 to store 2 (add, promote, transfer the leadership, remove store 1): the
+     * removal leaves a two-voter Raft group, whose joint configuration needs both votes. When the peer list was
+     * recorded before the Raft membership changed, store 1 applied its own removal, retired, and the change never
+     * committed: the region lost its quorum for good (the scale-out scenario at afef95a, under load). In this JVM,
+     * unloaded, the old order usually won that race, so the test pins the order that rules it out: store 1 is out of
+     * the Raft group before the list is recorded, never applies its removal, and is destroyed as a stray, as the PD
+     * would have it.
+     */
+    @Test
+    void aOneReplicaRegionMovesOffItsStoreWithoutLosingItsQuorum() throws Exception {
+        cluster = TestCluster.builder().dataDir(dir).engine(EngineKind.ROCKSDB).stores(2).bootstrapVoters(1).start();
+        TestKvClient client = cluster.newClient();
+        for (int i = 0; i < 100; i++) {
+            client.put(key(i), value(i));
+        }
+        Region both = cluster.addVoter(1, 2);
+        cluster.replica(1, 1).orElseThrow().raftGroup().transferLeader(2).get(30, TimeUnit.SECONDS);
+        Await.until("store 2 leads region 1", TestCluster.WAIT, () -> cluster.leaderOf(1) == 2);
+
+        Region moved = cluster.changePeers(1, both.peers().stream().filter(p -> p.storeId() != 1).toList());
+
+        assertEquals(List.of(2L), moved.peers().stream().map(io.rangekv.meta.Peer::storeId).toList());
+        for (int i = 100; i < 150; i++) {
+            client.put(key(i), value(i));
+        }
+        RegionPeer stray = cluster.replica(1, 1).orElseThrow();
+        assertTrue(stray.region().peer(stray.peerId()).isPresent(), "store 1 never applied its own removal");
+        cluster.store(1).orElseThrow().regions().destroyStray(stray);
+        Await.until("store 1 destroyed its replica of region 1, keys included", TestCluster.WAIT,
+                () -> cluster.replica(1, 1).isEmpty() && cluster.contentOf(1, moved).isEmpty());
+        assertEquals(150, cluster.contentOf(2, moved).size());
     }
 
     /**
