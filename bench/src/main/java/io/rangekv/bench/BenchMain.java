@@ -178,6 +178,7 @@ public final class BenchMain implements Callable<Integer> {
         try (LoadRunner runner = new LoadRunner(console, Duration.ofSeconds(5))) {
             r = new ScaleOutScenario(work, engine, Settings.parseDuration(settle), console).run(runner, w, seed);
         }
+        WorkDir.keepOnlyLogs(work);
         console.printf("scale-out: %,.0f ops/s over %.0f s, p99 %.2f ms, %d errors%n", r.opsPerSecond(), r.seconds(),
                 r.overall().p99Micros() / 1000.0, r.errorCount());
         Report.write(dir, env, List.of(r), Map.of());

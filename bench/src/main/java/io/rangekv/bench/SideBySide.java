@@ -16,8 +16,9 @@ import java.util.Map;
 
 /**
  * Runs the same measurement against each named target in turn, each on a fresh cluster started under its own
- * directory of {@code workDir} and stopped afterwards. A target that cannot run here (not installed) or fails is
- * recorded in {@link Outcome#skipped()} with the reason, and the others still run.
+ * directory of {@code workDir} and stopped afterwards; a stopped target's data is deleted and its logs kept
+ * ({@link WorkDir}). A target that cannot run here (not installed) or fails is recorded in {@link Outcome#skipped()}
+ * with the reason, keeps all its files, and the others still run.
  */
 final class SideBySide {
     /** What to do with one started target: the runs it produced, in order. */
@@ -70,7 +71,10 @@ final class SideBySide {
             } catch (Exception e) {
                 skipped.put(name, "failed: " + e.getMessage() + " (logs under " + targetDir + ")");
                 console.printf("%s: failed: %s (logs under %s)%n", name, e, targetDir);
+                continue;
             }
+            WorkDir.keepOnlyLogs(targetDir);
+            console.printf("%s: stopped; its logs stay in %s%n", name, targetDir);
         }
         return new Outcome(runs, skipped);
     }
