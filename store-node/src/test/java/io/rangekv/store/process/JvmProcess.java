@@ -63,6 +63,20 @@ public final class JvmProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
+        STARTED.add(process);
+    }
+
+    /**
+     * Processes started here and not yet stopped, ended by a shutdown hook if this JVM exits first: a bench stopped
+     * with Ctrl-C or SIGTERM left its PD and stores running, orphaned, until killed by hand.
+     */
+    private static final java.util.Set<Process> STARTED = startedSet();
+
+    private static java.util.Set<Process> startedSet() {
+        java.util.Set<Process> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> started.forEach(Process::destroyForcibly),
+                "jvm-process-reaper"));
+        return started;
     }
 
     /** The options from {@value #JVM_OPTS_ENV}, with {@code {name}} replaced by this process's name. */
@@ -90,6 +104,7 @@ public final class JvmProcess implements AutoCloseable {
     /** SIGKILL, then wait for the process to be gone. */
     public void kill() throws InterruptedException {
         if (process != null) {
+            STARTED.remove(process);
             process.destroyForcibly();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(name + " did not die after SIGKILL");
@@ -111,11 +126,16 @@ public final class JvmProcess implements AutoCloseable {
     @Override
     public void close() {
         if (process == null || !process.isAlive()) {
+            if (process != null) {
+                STARTED.remove(process);
+            }
             return;
         }
         process.destroy();
         try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            if (process.waitFor(20, TimeUnit.SECONDS)) {
+                STARTED.remove(process);
+            } else {
                 kill();
             }
         } catch (InterruptedException e) {
