@@ -34,9 +34,9 @@ import java.util.stream.Collectors;
 
 /**
  * Every {@code schedule.interval} on the {@code pd-schedule} thread, while this member is the ready leader: freeze a
- * {@link ClusterView}, end stalled operators and those that need a store which is not UP, then ask the schedulers — replica repair first; leader and region
- * balance and merges only when no region is short of replicas — and hand their operators to the
- * {@link OperatorController}.
+ * {@link ClusterView}, end stalled operators and those that need a store which is not UP, then ask the schedulers —
+ * replica repair first; leader and region balance and merges only when no region is short of replicas — and hand
+ * their operators to the {@link OperatorController}.
  */
 public final class ScheduleLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleLoop.class);

@@ -21,7 +21,7 @@ import io.rangekv.wire.MetaCodec;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -195,8 +195,7 @@ public final class RegionRequestSender {
             // region's leader: after a split, the child's replica there campaigns at once, so it is the best guess
             // at the child's leader (a wrong guess costs one NOT_LEADER with a hint; no guess sent the first try to
             // an arbitrary replica, often one that had not applied the split yet: REGION_NOT_FOUND).
-            OptionalLong answeredBy = routes.get(em.regionId()).flatMap(RouteEntry::leader)
-                    .map(p -> OptionalLong.of(p.storeId())).orElse(OptionalLong.empty());
+            Optional<Long> answeredBy = routes.get(em.regionId()).flatMap(RouteEntry::leader).map(Peer::storeId);
             routes.invalidate(em.regionId());
             routes.putAll(em.currentRegions(), answeredBy);
         } else {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
@@ -218,11 +217,9 @@ public final class RouteCache {
      * Regions a store reported with EpochNotMatch: they are the truth now. Each one's leader is guessed to be its
      * replica on {@code leaderStore}, when given and the region has one there.
      */
-    public void putAll(List<Region> regions, OptionalLong leaderStore) {
+    public void putAll(List<Region> regions, Optional<Long> leaderStore) {
         for (Region region : regions) {
-            Optional<Peer> guess = leaderStore.isPresent() ? region.peerOnStore(leaderStore.getAsLong())
-                    : Optional.empty();
-            put(new RouteEntry(region, guess));
+            put(new RouteEntry(region, leaderStore.flatMap(region::peerOnStore)));
         }
     }
 

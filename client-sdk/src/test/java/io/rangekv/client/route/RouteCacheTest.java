@@ -52,7 +52,7 @@ class RouteCacheTest {
     @Test
     void aSplitReportedByEpochNotMatchReplacesTheParent() {
         cache.put(RouteEntry.of(region(1, "", "", 1)));
-        cache.putAll(List.of(region(1, "", "m", 2), region(7, "m", "", 2)), java.util.OptionalLong.empty());
+        cache.putAll(List.of(region(1, "", "m", 2), region(7, "m", "", 2)), java.util.Optional.empty());
         assertEquals(1, regionOf("a"));
         assertEquals(7, regionOf("x"));
         assertEquals(2, cache.size());

@@ -97,7 +97,7 @@ class StartIndexTest {
         cache.putAll(List.of(new Region(1, new KeyRange(Key.EMPTY, Key.of("m")), new RegionEpoch(1, 2),
                         whole.peers()),
                 new Region(2, new KeyRange(Key.of("m"), Key.EMPTY), new RegionEpoch(1, 2), whole.peers())),
-                java.util.OptionalLong.empty());
+                java.util.Optional.empty());
         for (int i = 0; i < 10; i++) {
             assertEquals(2, cache.lookup(Key.of("x")).orElseThrow().region().regionId());
             assertEquals(1, cache.lookup(Key.of("a")).orElseThrow().region().regionId());

@@ -1,6 +1,7 @@
 package io.rangekv.pd.schedule;
 
 import io.rangekv.meta.Region;
+import io.rangekv.meta.StoreState;
 import io.rangekv.proto.gen.PdProto;
 import io.rangekv.time.Clock;
 import io.rangekv.wire.MetaCodec;
@@ -291,7 +292,7 @@ public final class OperatorController {
                 continue; // a sent merge commit may still land: only the target's epoch decides it
             }
             Optional<Long> stranded = op.participants().stream()
-                    .filter(store -> view.state(store) != io.rangekv.meta.StoreState.UP).findFirst();
+                    .filter(store -> view.state(store) != StoreState.UP).findFirst();
             if (stranded.isPresent()) {
                 finish(op, Operator.Status.CANCELLED, "step " + (op.currentIndex() + 1) + " " + op.currentStep()
                         + " needs store " + stranded.get() + ", which is " + view.state(stranded.get()));

@@ -22,13 +22,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * One replica of one region on this store: the step of the request path that checks a request against the region
@@ -201,7 +202,7 @@ public final class RegionPeer implements ApplyListener {
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
-        Set<Long> kept = peers.stream().map(Peer::peerId).collect(java.util.stream.Collectors.toSet());
+        Set<Long> kept = peers.stream().map(Peer::peerId).collect(Collectors.toSet());
         boolean removes = current.peers().stream().anyMatch(p -> !kept.contains(p.peerId()));
         if (removes) {
             return driveMembership(current.withPeers(peers, current.epoch().withNextConfVersion()))

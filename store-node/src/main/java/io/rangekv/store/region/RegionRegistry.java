@@ -233,16 +233,13 @@ public final class RegionRegistry implements RegionHost {
                 return;
             }
             peer.raftGroup().shutdown();
-            launcher.destroy(peer.regionId());
-            catalog.forget(peer.regionId());
+            forgetStopped(peer.regionId());
             KeyRange range = peer.region().range();
             boolean shared = peers.values().stream()
                     .anyMatch(other -> other.region().range().intersect(range.start(), range.end()) != null);
-            WriteBatch cleanup = new WriteBatch().delete(Keys.regionState(peer.regionId()));
             if (!shared) {
-                cleanup.deleteRange(Keys.dataStart(range), Keys.dataEnd(range));
+                engine.write(new WriteBatch().deleteRange(Keys.dataStart(range), Keys.dataEnd(range)));
             }
-            engine.write(cleanup);
             LOG.info("destroyed replica {} of region {} ({})", peer.peerId(), peer.regionId(),
                     shared ? "its keys stay: another replica here holds them" : "with its keys");
         });
