@@ -91,7 +91,7 @@ public final class StoreNode implements AutoCloseable {
 
             int hosted = regions.recover();
             if (hosted == 0 && config.bootstraps()) {
-                regions.create(firstRegion(config), config.storeId());
+                regions.create(firstRegion(config), config.storeId(), true);
                 LOG.info("store {} bootstrapped region {} on stores {}", config.storeId(), FIRST_REGION_ID,
                         config.bootstrapVoters());
             }

@@ -218,7 +218,7 @@ public final class HeartbeatHandler {
         }
         return first.get().peerOnStore(request.getStoreId()).map(peer -> PdProto.StoreInstruction.newBuilder()
                 .setCreateReplica(PdProto.CreateReplica.newBuilder()
-                        .setRegion(MetaCodec.toProto(first.get())).setPeerId(peer.peerId()))
+                        .setRegion(MetaCodec.toProto(first.get())).setPeerId(peer.peerId()).setBootstrap(true))
                 .build());
     }
 

@@ -53,12 +53,14 @@ public final class InstructionHandler {
             return;
         }
         if (instruction.hasCreateReplica()) {
-            Region initial = MetaCodec.fromProto(instruction.getCreateReplica().getRegion());
-            long peerId = instruction.getCreateReplica().getPeerId();
-            if (regions.get(initial.regionId()).isEmpty()) {
-                LOG.info("PD: create replica {} of region {}", peerId, initial);
-                regions.createAsync(initial, peerId).exceptionally(e -> {
-                    LOG.warn("could not create replica {} of region {}", peerId, initial.regionId(), e);
+            PdProto.CreateReplica create = instruction.getCreateReplica();
+            Region region = MetaCodec.fromProto(create.getRegion());
+            long peerId = create.getPeerId();
+            if (regions.get(region.regionId()).isEmpty()) {
+                LOG.info("PD: create replica {} of region {}{}", peerId, region,
+                        create.getBootstrap() ? " (an initial voter)" : "");
+                regions.createAsync(region, peerId, create.getBootstrap()).exceptionally(e -> {
+                    LOG.warn("could not create replica {} of region {}", peerId, region.regionId(), e);
                     return null;
                 });
             }
@@ -103,9 +105,15 @@ public final class InstructionHandler {
      * or one still in flight for this region, is not started again.
      */
     private CompletableFuture<List<Region>> changePeers(RegionPeer peer, List<Peer> desired, String reason) {
-        if (new HashSet<>(peer.region().peers()).equals(new HashSet<>(desired))
-                || !changing.add(peer.regionId())) {
+        if (!changing.add(peer.regionId())) {
             return CompletableFuture.completedFuture(List.of());
+        }
+        if (new HashSet<>(peer.region().peers()).equals(new HashSet<>(desired))) {
+            // Recorded already; the Raft membership may still lag (its step failed): finish it, the PD repeats.
+            return peer.reconcileMembership().handle((v, e) -> {
+                changing.remove(peer.regionId());
+                return List.<Region>of();
+            });
         }
         LOG.info("PD: region {} peers {} -> {} ({})", peer.regionId(), peer.region().peers(), desired, reason);
         return peer.changePeers(desired).handle((region, e) -> {

@@ -23,7 +23,10 @@ import io.rangekv.store.region.StoreDirectory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -35,12 +38,19 @@ import java.util.function.Supplier;
  * threads.
  */
 public final class JraftRaftGroup implements RaftGroup {
+    /** How often a RaftSnapshot refused as busy (another one is being saved) is asked for again. */
+    private static final int SNAPSHOT_ATTEMPTS = 50;
+    private static final Duration SNAPSHOT_RETRY = Duration.ofMillis(100);
+
     private final Node node;
+    private final RegionStateMachine fsm;
     private final StoreDirectory directory;
     private final Supplier<KvException> notLeader;
 
-    private JraftRaftGroup(Node node, StoreDirectory directory, Supplier<KvException> notLeader) {
+    private JraftRaftGroup(Node node, RegionStateMachine fsm, StoreDirectory directory,
+                           Supplier<KvException> notLeader) {
         this.node = node;
+        this.fsm = fsm;
         this.directory = directory;
         this.notLeader = notLeader;
     }
@@ -84,7 +94,7 @@ public final class JraftRaftGroup implements RaftGroup {
         if (election != null) {
             election.start();
         }
-        return new JraftRaftGroup(node, directory, notLeader);
+        return new JraftRaftGroup(node, fsm, directory, notLeader);
     }
 
     @Override
@@ -141,26 +151,40 @@ public final class JraftRaftGroup implements RaftGroup {
     }
 
     /**
-     * Two library steps when a learner is promoted: the library refuses a change in which one peer is a learner in
-     * the old configuration and a voter in the new one, so the learner is first dropped, then added as a voter (it
-     * keeps its data and catches up within the joint-consensus step).
+     * Drives the library's membership to {@code desired}.
+     *
+     * <p>A peer the library does not have yet is added only once the log holds no entry at or below the applied
+     * index (which includes the change that added the peer): the new replica can then only start from a
+     * RaftSnapshot taken at or after that change, never by replaying the region's log from an older descriptor into
+     * keys that a newer region on its store owns. The new replica checks it ({@link RegionStateMachine}).
+     *
+     * <p>Two library steps when a learner is promoted: the library refuses a change in which one peer is a learner
+     * in the old configuration and a voter in the new one, so the learner is first dropped, then added as a voter
+     * (it keeps its data and catches up within the joint-consensus step).
      */
     @Override
     public CompletableFuture<Void> changeMembership(Region desired) {
         Configuration target = configurationOf(desired, directory);
-        java.util.Set<PeerId> promoted = new java.util.HashSet<>(node.listLearners());
-        promoted.retainAll(target.getPeers());
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        if (promoted.isEmpty()) {
-            ready.complete(null);
-        } else {
-            node.removeLearners(new java.util.ArrayList<>(promoted), status -> complete(ready, status,
-                    "remove learners before promotion"));
-        }
-        return ready.thenCompose(v -> {
+        Set<PeerId> known = new HashSet<>(node.listPeers());
+        known.addAll(node.listLearners());
+        boolean adds = !known.containsAll(target.getPeers()) || !known.containsAll(target.getLearners());
+        CompletableFuture<Void> compacted = adds ? compactLogThrough(fsm.appliedIndex())
+                : CompletableFuture.completedFuture(null);
+        return compacted.thenCompose(v -> {
+            Set<PeerId> promoted = new HashSet<>(node.listLearners());
+            promoted.retainAll(target.getPeers());
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            if (promoted.isEmpty()) {
+                ready.complete(null);
+            } else {
+                node.removeLearners(new ArrayList<>(promoted), status -> complete(ready, status,
+                        "remove learners before promotion"));
+            }
+            return ready;
+        }).thenCompose(v -> {
             CompletableFuture<Void> done = new CompletableFuture<>();
-            boolean same = new java.util.HashSet<>(node.listPeers()).equals(new java.util.HashSet<>(target.getPeers()))
-                    && new java.util.HashSet<>(node.listLearners()).equals(target.getLearners());
+            boolean same = new HashSet<>(node.listPeers()).equals(new HashSet<>(target.getPeers()))
+                    && new HashSet<>(node.listLearners()).equals(target.getLearners());
             if (same) {
                 done.complete(null);
             } else {
@@ -168,6 +192,50 @@ public final class JraftRaftGroup implements RaftGroup {
             }
             return done;
         });
+    }
+
+    /**
+     * Makes the library drop every log entry at or below {@code index}. It drops the log only up to the RaftSnapshot
+     * before the one it is taking (or, asked for one with nothing new applied, up to the last one), so: RaftSnapshots
+     * until the last one is at or past {@code index}, then one more.
+     */
+    private CompletableFuture<Void> compactLogThrough(long index) {
+        if (fsm.lastSnapshotIndex() >= index) {
+            return snapshotWhenFree(SNAPSHOT_ATTEMPTS);
+        }
+        return snapshotWhenFree(SNAPSHOT_ATTEMPTS).thenCompose(v -> {
+            if (fsm.lastSnapshotIndex() < index) {
+                // The library judged "nothing new applied" from a count not yet past index; ask again.
+                return delay().thenCompose(x -> compactLogThrough(index));
+            }
+            return snapshotWhenFree(SNAPSHOT_ATTEMPTS);
+        });
+    }
+
+    /** A RaftSnapshot, asked again while the library is busy saving another one. */
+    private CompletableFuture<Void> snapshotWhenFree(int attemptsLeft) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        node.snapshot(status -> {
+            if (status.isOk()) {
+                done.complete(null);
+            } else if (status.getRaftError() == RaftError.EBUSY && attemptsLeft > 1) {
+                delay().thenCompose(v -> snapshotWhenFree(attemptsLeft - 1)).whenComplete((v, e) -> {
+                    if (e != null) {
+                        done.completeExceptionally(e);
+                    } else {
+                        done.complete(null);
+                    }
+                });
+            } else {
+                complete(done, status, "snapshot before adding a replica");
+            }
+        });
+        return done;
+    }
+
+    private static CompletableFuture<Void> delay() {
+        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(SNAPSHOT_RETRY.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS, Runnable::run));
     }
 
     @Override

@@ -2,8 +2,6 @@ package io.rangekv.store.raft;
 
 import io.rangekv.store.engine.EngineIterator;
 import io.rangekv.store.engine.EngineReader;
-import io.rangekv.meta.Key;
-import io.rangekv.meta.KeyRange;
 import io.rangekv.store.engine.Keys;
 import io.rangekv.store.engine.WriteBatch;
 import io.rangekv.store.region.RegionState;
@@ -15,9 +13,11 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -46,11 +46,16 @@ public final class RegionSnapshotFile {
     private RegionSnapshotFile() {
     }
 
-    /** Writes the range of {@code state}'s region as seen by {@code view}; returns the number of keys written. */
+    /**
+     * Writes the range of {@code state}'s region as seen by {@code view}, durably (the library drops the log behind
+     * a RaftSnapshot once it is saved); returns the number of keys written.
+     */
     public static long write(Path file, RegionState state, EngineReader view) throws IOException {
         long keys = 0;
         CRC32C crc = new CRC32C();
-        try (OutputStream raw = Files.newOutputStream(file);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+             OutputStream raw = Channels.newOutputStream(channel);
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                      new CheckedOutputStream(raw, crc), 1 << 16))) {
             out.writeInt(MAGIC);
@@ -74,16 +79,9 @@ public final class RegionSnapshotFile {
             out.flush();
             // The checksum covers everything written so far; append it unchecked.
             new DataOutputStream(raw).writeLong(crc.getValue());
+            channel.force(true);
         }
         return keys;
-    }
-
-    /**
-     * Reads a snapshot file into one batch that replaces the region's whole range: a delete-range of the range first
-     * (so keys absent from the snapshot vanish), then every key, then the region state.
-     */
-    public static Loaded read(Path file) throws IOException {
-        return read(file, List.of());
     }
 
     /** Only the region state at the head of the file (no data read, no checksum check). */
@@ -97,11 +95,11 @@ public final class RegionSnapshotFile {
     }
 
     /**
-     * Like {@link #read(Path)}, but leaves alone the parts of the range that {@code keepOut} covers (other regions
-     * this store hosts): an old RaftSnapshot of a region that has since split must not wipe or overwrite the data of
-     * the child this store already hosts; the region's own log applies the split right after.
+     * Reads a snapshot file into one batch that replaces the region's whole range: a delete-range of the range first
+     * (so keys absent from the snapshot vanish), then every key, then the region state. The installing replica
+     * makes sure first that no other region on its store owns part of that range (RegionStateMachine).
      */
-    public static Loaded read(Path file, List<KeyRange> keepOut) throws IOException {
+    public static Loaded read(Path file) throws IOException {
         CRC32C crc = new CRC32C();
         try (InputStream raw = Files.newInputStream(file);
              CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(raw, 1 << 16), crc);
@@ -115,17 +113,13 @@ public final class RegionSnapshotFile {
             }
             RegionState state = RegionStateCodec.decode(readExactly(in, in.readInt()));
             WriteBatch batch = new WriteBatch();
-            for (KeyRange own : without(state.region().range(), keepOut)) {
-                batch.deleteRange(Keys.dataStart(own), Keys.dataEnd(own));
-            }
+            batch.deleteRange(Keys.dataStart(state.region().range()), Keys.dataEnd(state.region().range()));
             long keys = 0;
             for (int keyLength = in.readInt(); keyLength != -1; keyLength = in.readInt()) {
                 byte[] key = readExactly(in, keyLength);
                 byte[] value = readExactly(in, in.readInt());
-                if (keepOut.stream().noneMatch(r -> r.contains(key))) {
-                    batch.put(Keys.data(key), value);
-                    keys++;
-                }
+                batch.put(Keys.data(key), value);
+                keys++;
             }
             long expected = crc.getValue();
             long stored = new DataInputStream(checked).readLong();
@@ -135,33 +129,6 @@ public final class RegionSnapshotFile {
             batch.put(Keys.regionState(state.region().regionId()), RegionStateCodec.encode(state));
             return new Loaded(state, batch, keys);
         }
-    }
-
-    /** {@code range} minus the ranges in {@code holes}, in key order (holes sorted by start, not overlapping). */
-    static List<KeyRange> without(KeyRange range, List<KeyRange> holes) {
-        List<KeyRange> sorted = new java.util.ArrayList<>(holes);
-        sorted.sort(java.util.Comparator.comparing(KeyRange::start));
-        List<KeyRange> out = new java.util.ArrayList<>();
-        Key from = range.start();
-        for (KeyRange hole : sorted) {
-            KeyRange clipped = range.intersect(hole.start(), hole.end());
-            if (clipped == null) {
-                continue;
-            }
-            if (clipped.start().compareTo(from) > 0) {
-                out.add(new KeyRange(from, clipped.start()));
-            }
-            if (clipped.isEndUnbounded()) {
-                return out;
-            }
-            if (clipped.end().compareTo(from) > 0) {
-                from = clipped.end();
-            }
-        }
-        if (range.isEndUnbounded() || from.compareTo(range.end()) < 0) {
-            out.add(new KeyRange(from, range.end()));
-        }
-        return out;
     }
 
     /** Reads exactly {@code length} bytes; a short file is an {@link java.io.EOFException}, never a short array. */

@@ -23,6 +23,8 @@ public final class RegionStateCodec {
                 .setTombstone(state.tombstone())
                 .setInitialRegion(MetaCodec.toProto(state.initialRegion()))
                 .setMergingInto(state.mergingInto())
+                .setAwaitingSnapshot(state.awaitingSnapshot())
+                .setSeedPending(state.seedPending())
                 .build();
     }
 
@@ -30,7 +32,7 @@ public final class RegionStateCodec {
         Region region = MetaCodec.fromProto(pb.getRegion());
         Region initial = pb.hasInitialRegion() ? MetaCodec.fromProto(pb.getInitialRegion()) : region;
         return new RegionState(region, pb.getAppliedIndex(), pb.getPeerId(), pb.getTombstone(), initial,
-                pb.getMergingInto());
+                pb.getMergingInto(), pb.getAwaitingSnapshot(), pb.getSeedPending());
     }
 
     public static RegionState decode(byte[] bytes) {

@@ -49,6 +49,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class RegionStateMachine extends StateMachineAdapter implements ApplyStats {
     private static final Logger LOG = LoggerFactory.getLogger(RegionStateMachine.class);
+    /** How long a RaftSnapshot install waits for overlapping replicas on this store to go or shrink. */
+    static final java.time.Duration EXCLUSIVE_RANGE_WAIT = java.time.Duration.ofSeconds(60);
+    private static final java.time.Duration EXCLUSIVE_RANGE_POLL = java.time.Duration.ofMillis(50);
 
     private final Engine engine;
     private final CommandApplier applier;
@@ -60,6 +63,8 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     private final AtomicLong snapshotsInstalled = new AtomicLong();
     private volatile long firstIndexApplied;
     private volatile long appliedIndex;
+    /** The applied index of the last RaftSnapshot this replica saved or installed (0: none yet). */
+    private volatile long lastSnapshotIndex;
     /** Runs once, when this replica first hears of a leader (set only before the group starts). */
     private final AtomicReference<Runnable> onLeaderKnown = new AtomicReference<>();
 
@@ -109,6 +114,11 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
         return appliedIndex;
     }
 
+    /** The applied index of the last RaftSnapshot saved or installed here since start (0: none). */
+    long lastSnapshotIndex() {
+        return lastSnapshotIndex;
+    }
+
     @Override
     public long appliedIndexAtStart() {
         return appliedIndexAtStart;
@@ -146,6 +156,13 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                 if (index <= applier.state().appliedIndex()) {
                     // Applied before a restart; the engine already holds its effects.
                     replayedSkipped.incrementAndGet();
+                } else if (applier.state().awaitingSnapshot()) {
+                    // The leader drops its log through the change that added this replica before adding it, so
+                    // entries can only come after a RaftSnapshot. Replaying the log from an older descriptor would
+                    // write old values into keys a newer region on this store owns.
+                    throw new IllegalStateException("replica " + applier.state().peerId() + " of region "
+                            + applier.state().region().regionId() + " was added to a running region and must start "
+                            + "from a RaftSnapshot, but was sent log entry " + index + " first");
                 } else {
                     Proposal proposal = CommandCodec.decode(bytesOf(iter));
                     CommandResult result = applier.apply(proposal, index);
@@ -237,6 +254,7 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                 }
                 LOG.info("region {} saved a RaftSnapshot at applied index {} ({} keys)",
                         state.region().regionId(), state.appliedIndex(), keys);
+                lastSnapshotIndex = Math.max(lastSnapshotIndex, state.appliedIndex());
                 done.run(Status.OK());
             } catch (Exception e) {
                 LOG.warn("region {} failed to save a RaftSnapshot", state.region().regionId(), e);
@@ -245,61 +263,100 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
         });
     }
 
+    /**
+     * Installs a RaftSnapshot. Two rules keep it from touching data it does not own:
+     * <ul>
+     * <li>A replica added to a running region installs only a RaftSnapshot that lists it: one taken at or after the
+     *     membership change that added it. An older one describes the region before this replica joined.</li>
+     * <li>On a store, the ranges of the replicas that own keys never overlap, except a region with an older
+     *     version that the snapshot's range covers whole (a merge source this replica learns of by RaftSnapshot):
+     *     that one stops and the snapshot's keys replace its own. Any other overlapping replica (a lagging parent
+     *     that has not applied its split yet, or a newer region the snapshot predates) must first go or shrink out
+     *     of the way, by its own log or by the PD destroying it; the install waits for that, up to
+     *     {@link #EXCLUSIVE_RANGE_WAIT}, then fails this replica rather than mix two regions' data.</li>
+     * </ul>
+     */
     @Override
     public boolean onSnapshotLoad(SnapshotReader reader) {
         Path file = Path.of(reader.getPath(), RegionSnapshotFile.FILE_NAME);
+        RegionState current = applier.state();
+        long regionId = current.region().regionId();
         try {
-            Region incoming = RegionSnapshotFile.readState(file).region();
-            // A hosted region with a higher version is newer than the snapshot (a split child it predates): its own
-            // log is authoritative, so the install keeps out of its keys. One with a lower version whose whole range
-            // the snapshot covers is older (a merge source this replica learns of by snapshot): it stops, and the
-            // snapshot's keys replace its own. One with a lower version reaching beyond the snapshot is a replica
-            // still catching up from its initial descriptor (a learner of the parent this snapshot's region split
-            // from): its own log will shrink it, so it stays (SchedulingIT lost such learners to this rule).
-            List<KeyRange> keepOut = new ArrayList<>();
-            List<Long> superseded = new ArrayList<>();
-            for (Region other : neighbours.overlapping(incoming.range())) {
-                if (other.epoch().version() > incoming.epoch().version()) {
-                    keepOut.add(other.range());
-                } else if (incoming.range().covers(other.range())) {
-                    superseded.add(other.regionId());
-                }
-            }
-            RegionSnapshotFile.Loaded loaded = RegionSnapshotFile.read(file, keepOut);
-            if (!keepOut.isEmpty()) {
-                LOG.info("region {} installs its RaftSnapshot around other regions hosted here: {}",
-                        applier.state().region().regionId(), keepOut);
-            }
-            long regionId = applier.state().region().regionId();
-            if (loaded.state().region().regionId() != regionId) {
-                LOG.error("RaftSnapshot for region {} holds region {}", regionId, loaded.state().region().regionId());
+            RegionState incoming = RegionSnapshotFile.readState(file);
+            if (incoming.region().regionId() != regionId) {
+                LOG.error("RaftSnapshot for region {} holds region {}", regionId, incoming.region().regionId());
                 return false;
             }
-            if (loaded.state().appliedIndex() <= applier.state().appliedIndex()) {
+            if (incoming.appliedIndex() <= current.appliedIndex()) {
                 // A restart with a durable engine: it is already at or past the snapshot.
                 LOG.info("region {} keeps its engine state at applied index {} (snapshot is at {})", regionId,
-                        applier.state().appliedIndex(), loaded.state().appliedIndex());
+                        current.appliedIndex(), incoming.appliedIndex());
+                lastSnapshotIndex = Math.max(lastSnapshotIndex, incoming.appliedIndex());
                 return true;
             }
+            if (current.awaitingSnapshot() && incoming.region().peer(current.peerId()).isEmpty()) {
+                LOG.error("region {}: replica {} was added to the region, but the RaftSnapshot at index {} does not "
+                        + "list it ({}); it predates the change that added this replica", regionId,
+                        current.peerId(), incoming.appliedIndex(), incoming.region());
+                return false;
+            }
+            List<Long> superseded = awaitExclusiveRange(incoming.region());
+            RegionSnapshotFile.Loaded loaded = RegionSnapshotFile.read(file);
             RegionState installed = new RegionState(loaded.state().region(), loaded.state().appliedIndex(),
-                    applier.state().peerId(), loaded.state().tombstone(), loaded.state().initialRegion(),
-                    loaded.state().mergingInto());
+                    current.peerId(), loaded.state().tombstone(), loaded.state().initialRegion(),
+                    loaded.state().mergingInto(), false, false);
             if (!superseded.isEmpty()) {
-                LOG.info("region {} RaftSnapshot {} supersedes regions {} hosted here", regionId, incoming,
+                LOG.info("region {} RaftSnapshot {} supersedes regions {} hosted here", regionId, incoming.region(),
                         superseded);
                 neighbours.retireSuperseded(superseded);
             }
-            engine.write(loaded.batch());
+            engine.write(loaded.batch().put(io.rangekv.store.engine.Keys.regionState(regionId),
+                    RegionStateCodec.encode(installed)));
             applier.reset(installed);
             appliedIndex = installed.appliedIndex();
+            lastSnapshotIndex = Math.max(lastSnapshotIndex, installed.appliedIndex());
             snapshotsInstalled.incrementAndGet();
             LOG.info("region {} installed a RaftSnapshot at applied index {} ({} keys)", regionId,
                     installed.appliedIndex(), loaded.keys());
             listener.onSnapshotInstalled(installed);
             return true;
         } catch (Exception e) {
-            LOG.error("region {} failed to load RaftSnapshot {}", applier.state().region().regionId(), file, e);
+            LOG.error("region {} failed to load RaftSnapshot {}", regionId, file, e);
             return false;
+        }
+    }
+
+    /**
+     * Waits until every other replica on this store whose range overlaps {@code incoming} is one the snapshot
+     * supersedes (an older version inside its range); returns those. Throws when that does not happen in time.
+     */
+    private List<Long> awaitExclusiveRange(Region incoming) throws InterruptedException {
+        long deadline = System.nanoTime() + EXCLUSIVE_RANGE_WAIT.toNanos();
+        boolean logged = false;
+        while (true) {
+            List<Long> superseded = new ArrayList<>();
+            List<Region> blocking = new ArrayList<>();
+            for (Region other : neighbours.overlapping(incoming.range())) {
+                if (other.epoch().version() < incoming.epoch().version() && incoming.range().covers(other.range())) {
+                    superseded.add(other.regionId());
+                } else {
+                    blocking.add(other);
+                }
+            }
+            if (blocking.isEmpty()) {
+                return superseded;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("region " + incoming.regionId() + ": the RaftSnapshot's range "
+                        + incoming.range() + " still overlaps replicas hosted here after " + EXCLUSIVE_RANGE_WAIT
+                        + ": " + blocking);
+            }
+            if (!logged) {
+                LOG.info("region {}: its RaftSnapshot {} waits for overlapping replicas here to go or shrink: {}",
+                        incoming.regionId(), incoming, blocking);
+                logged = true;
+            }
+            Thread.sleep(EXCLUSIVE_RANGE_POLL.toMillis());
         }
     }
 

@@ -40,49 +40,58 @@ public final class SplitChildSeed {
 
     /**
      * Writes the seed into {@code groupDir}'s snapshot storage unless one is there already; returns the child's
-     * state to start from (applied index {@link #SEED_INDEX} once seeded, recorded in the engine too).
+     * state to start from.
+     *
+     * <p>Order, for a crash at any point: the seed RaftSnapshot first (the library's writer renames a finished
+     * snapshot into place), then the child's state record at {@link #SEED_INDEX}. A store that finds the seed but a
+     * state still marked {@code seedPending} starts the child unseeded in its engine; the library then installs the
+     * seed, which rewrites the same data (memory engine: the data the parent's replay put back).
      */
     public static RegionState seedIfAbsent(Path groupDir, RegionState child, Engine engine, StoreDirectory directory) {
         Path snapshots = groupDir.resolve("snapshot");
         try {
             if (hasSnapshot(snapshots)) {
-                return child;
+                return child.seedPending() ? child.seedWritten() : child;
             }
             Files.createDirectories(snapshots);
-            RegionState seeded = new RegionState(child.region(), SEED_INDEX, child.peerId(), child.tombstone(),
-                    child.initialRegion());
+            RegionState seeded = child.seeded(SEED_INDEX);
+            writeSeed(snapshots, seeded, engine, directory);
             engine.write(new WriteBatch().put(Keys.regionState(child.region().regionId()),
                     RegionStateCodec.encode(seeded)));
             engine.sync();
-            LocalSnapshotStorage storage = new LocalSnapshotStorage(snapshots.toString(), null, new RaftOptions());
-            if (!storage.init(null)) {
-                throw new IOException("cannot open the snapshot storage " + snapshots);
-            }
-            try {
-                SnapshotWriter writer = storage.create();
-                if (writer == null) {
-                    throw new IOException("cannot create a snapshot in " + snapshots);
-                }
-                try (EngineSnapshot view = engine.snapshot()) {
-                    RegionSnapshotFile.write(Path.of(writer.getPath(), RegionSnapshotFile.FILE_NAME), seeded, view);
-                }
-                writer.addFile(RegionSnapshotFile.FILE_NAME);
-                Configuration conf = JraftRaftGroup.configurationOf(child.region(), directory);
-                RaftOutter.SnapshotMeta.Builder meta = RaftOutter.SnapshotMeta.newBuilder()
-                        .setLastIncludedIndex(SEED_INDEX).setLastIncludedTerm(SEED_TERM);
-                conf.getPeers().stream().map(PeerId::toString).forEach(meta::addPeers);
-                conf.getLearners().stream().map(PeerId::toString).forEach(meta::addLearners);
-                if (!writer.saveMeta(meta.build())) {
-                    throw new IOException("cannot save the seed snapshot's meta in " + snapshots);
-                }
-                writer.close();
-            } finally {
-                storage.shutdown();
-            }
             return seeded;
         } catch (IOException e) {
             throw new UncheckedIOException("region " + child.region().regionId() + ": cannot seed the split child's "
                     + "RaftSnapshot", e);
+        }
+    }
+
+    private static void writeSeed(Path snapshots, RegionState seeded, Engine engine, StoreDirectory directory)
+            throws IOException {
+        LocalSnapshotStorage storage = new LocalSnapshotStorage(snapshots.toString(), null, new RaftOptions());
+        if (!storage.init(null)) {
+            throw new IOException("cannot open the snapshot storage " + snapshots);
+        }
+        try {
+            SnapshotWriter writer = storage.create();
+            if (writer == null) {
+                throw new IOException("cannot create a snapshot in " + snapshots);
+            }
+            try (EngineSnapshot view = engine.snapshot()) {
+                RegionSnapshotFile.write(Path.of(writer.getPath(), RegionSnapshotFile.FILE_NAME), seeded, view);
+            }
+            writer.addFile(RegionSnapshotFile.FILE_NAME);
+            Configuration conf = JraftRaftGroup.configurationOf(seeded.region(), directory);
+            RaftOutter.SnapshotMeta.Builder meta = RaftOutter.SnapshotMeta.newBuilder()
+                    .setLastIncludedIndex(SEED_INDEX).setLastIncludedTerm(SEED_TERM);
+            conf.getPeers().stream().map(PeerId::toString).forEach(meta::addPeers);
+            conf.getLearners().stream().map(PeerId::toString).forEach(meta::addLearners);
+            if (!writer.saveMeta(meta.build())) {
+                throw new IOException("cannot save the seed snapshot's meta in " + snapshots);
+            }
+            writer.close();
+        } finally {
+            storage.shutdown();
         }
     }
 

@@ -290,7 +290,7 @@ public final class CommandApplier {
                 rightPeers);
         // A replica that joined the region after this split (and is replaying it) is not in the child.
         if (state.isMember()) {
-            RegionState child = RegionState.fresh(right, ourRightPeerId);
+            RegionState child = RegionState.splitChild(right, ourRightPeerId);
             pending.put(Keys.regionState(right.regionId()), RegionStateCodec.encode(child));
             created.add(new CreatedRegion(child, applyingIndex));
         }
@@ -309,7 +309,7 @@ public final class CommandApplier {
             pending.deleteRange(Keys.dataStart(range), Keys.dataEnd(range));
         }
         state = new RegionState(changed, state.appliedIndex(), state.peerId(), removed, state.initialRegion(),
-                state.mergingInto());
+                state.mergingInto(), state.awaitingSnapshot(), state.seedPending());
         shapeChanged = true;
         return new CommandResult.RegionChanged(changed, null);
     }

@@ -70,12 +70,15 @@ public final class RegionPeer implements ApplyListener {
     private volatile ReplicaFatalException failed;
     /** Frozen by PrepareMerge: serves nothing until the merge commits (and this replica retires) or rolls back. */
     private volatile boolean frozen;
+    /** Added to a running region and not yet initialised by a RaftSnapshot: owns no keys, serves nothing. */
+    private volatile boolean awaitingSnapshot;
 
     public RegionPeer(RegionState initial, long storeId, Engine engine, StoreDirectory directory, RegionHost host,
                       Executor kvExecutor, long snapshotEveryEntries) {
         this.region = initial.region();
         this.initialRegion = initial.initialRegion();
         this.frozen = initial.isMerging();
+        this.awaitingSnapshot = initial.awaitingSnapshot();
         this.peerId = initial.peerId();
         this.storeId = storeId;
         this.engine = engine;
@@ -133,6 +136,14 @@ public final class RegionPeer implements ApplyListener {
 
     public boolean isFailed() {
         return failed != null;
+    }
+
+    /**
+     * True while this replica, added to a running region, waits for its first RaftSnapshot: its {@link #region()} is
+     * only the PD's description of the region it joins, and it owns none of that range's keys yet.
+     */
+    public boolean isAwaitingSnapshot() {
+        return awaitingSnapshot;
     }
 
     /** True while frozen for a merge (PrepareMerge applied, neither committed nor rolled back). */
@@ -294,7 +305,7 @@ public final class RegionPeer implements ApplyListener {
         if (failed != null) {
             return failed;
         }
-        if (raftGroup == null) {
+        if (raftGroup == null || awaitingSnapshot) {
             return new RegionException.RegionNotFound(current.regionId());
         }
         return null;
@@ -419,21 +430,30 @@ public final class RegionPeer implements ApplyListener {
         region = state.region();
         frozen = state.isMerging();
         initialRegion = state.initialRegion();
+        awaitingSnapshot = false;
         host.applied(region.regionId(), state.appliedIndex());
     }
 
     @Override
     public void onLeaderStart() {
         // A leader that took over mid-change finishes it: Raft membership follows the applied peer list.
-        kvExecutor.execute(() -> {
-            RaftGroup group = raftGroup;
-            if (group != null && group.isLeader()) {
-                driveMembership(region).whenComplete((v, e) -> {
-                    if (e != null) {
-                        LOG.warn("region {} could not reconcile membership to {}: {}", regionId(), region.peers(),
-                                e.getMessage());
-                    }
-                });
+        kvExecutor.execute(this::reconcileMembership);
+    }
+
+    /**
+     * Leader only: drives the Raft membership to the applied peer list, finishing a change whose second step did
+     * not run (a leader change, a failed step the PD repeats).
+     */
+    public CompletableFuture<Void> reconcileMembership() {
+        RaftGroup group = raftGroup;
+        if (group == null || !group.isLeader()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Region current = region;
+        return driveMembership(current).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warn("region {} could not reconcile membership to {}: {}", regionId(), current.peers(),
+                        e.getMessage());
             }
         });
     }

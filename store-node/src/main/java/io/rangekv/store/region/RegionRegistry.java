@@ -88,13 +88,16 @@ public final class RegionRegistry implements RegionHost {
             }
         }
         for (RegionState state : live) {
-            Optional<RegionState> newer = live.stream().filter(other -> supersedes(other, state)).findFirst();
-            if (newer.isPresent()) {
+            Optional<RegionState> target = live.stream().filter(other -> mergedInto(state, other)).findFirst();
+            if (target.isPresent()) {
                 // A merge source whose retirement a crash interrupted: the merged region owns its keys now.
-                LOG.info("region {} {} is superseded by region {} {}; forgetting its replica",
-                        state.region().regionId(), state.region().range(), newer.get().region().regionId(),
-                        newer.get().region().range());
+                LOG.info("region {} {} was merged into region {} {}; forgetting its replica",
+                        state.region().regionId(), state.region().range(), target.get().region().regionId(),
+                        target.get().region().range());
                 forgetStopped(state.region().regionId());
+            } else if (state.seedPending()) {
+                // The split applied, the store stopped before the child's seed was written: write it now.
+                startChild(state, false);
             } else {
                 start(state);
             }
@@ -155,24 +158,25 @@ public final class RegionRegistry implements RegionHost {
     }
 
     /**
-     * Records a new, empty replica (catalog, then engine) and starts it; it catches up from the leader, by replaying
-     * the log from its start or by a RaftSnapshot. {@code initialRegion} must be the region as it was at log index
-     * 0. Idempotent: a replica already hosted is left alone.
+     * Records a replica (catalog, then engine) and starts it; idempotent: a replica already hosted is left alone.
+     * With {@code bootstrap}, {@code region} is the first region and this replica one of its initial voters: it
+     * starts from the region's peers with an empty log. Otherwise the replica joins a running region: it owns no
+     * keys and applies nothing until it installs a RaftSnapshot that lists it ({@link RegionState#added}).
      */
-    public RegionPeer create(Region initialRegion, long peerId) {
-        RegionPeer existing = peers.get(initialRegion.regionId());
+    public RegionPeer create(Region region, long peerId, boolean bootstrap) {
+        RegionPeer existing = peers.get(region.regionId());
         if (existing != null) {
             return existing;
         }
-        RegionState state = RegionState.fresh(initialRegion, peerId);
+        RegionState state = bootstrap ? RegionState.fresh(region, peerId) : RegionState.added(region, peerId);
         catalog.remember(new RegionCatalog.Entry(state, 0, 0));
-        engine.write(new WriteBatch().put(Keys.regionState(initialRegion.regionId()), RegionStateCodec.encode(state)));
+        engine.write(new WriteBatch().put(Keys.regionState(region.regionId()), RegionStateCodec.encode(state)));
         return start(state);
     }
 
     /** {@link #create} on the {@code store-admin} thread. */
-    public CompletableFuture<RegionPeer> createAsync(Region initialRegion, long peerId) {
-        return CompletableFuture.supplyAsync(() -> create(initialRegion, peerId), admin);
+    public CompletableFuture<RegionPeer> createAsync(Region region, long peerId, boolean bootstrap) {
+        return CompletableFuture.supplyAsync(() -> create(region, peerId, bootstrap), admin);
     }
 
     @Override
@@ -235,7 +239,8 @@ public final class RegionRegistry implements RegionHost {
             peer.raftGroup().shutdown();
             forgetStopped(peer.regionId());
             KeyRange range = peer.region().range();
-            boolean shared = peers.values().stream()
+            // A replica still waiting for its first RaftSnapshot owns no keys at all.
+            boolean shared = peer.isAwaitingSnapshot() || peers.values().stream().filter(p -> !p.isAwaitingSnapshot())
                     .anyMatch(other -> other.region().range().intersect(range.start(), range.end()) != null);
             if (!shared) {
                 engine.write(new WriteBatch().deleteRange(Keys.dataStart(range), Keys.dataEnd(range)));
@@ -245,12 +250,17 @@ public final class RegionRegistry implements RegionHost {
         });
     }
 
-    /** True when {@code newer} covers keys of {@code older} at a higher version (a merge or a split they lack). */
-    private static boolean supersedes(RegionState newer, RegionState older) {
-        Region a = newer.region();
-        Region b = older.region();
-        return a.regionId() != b.regionId() && a.epoch().version() > b.epoch().version()
-                && a.range().intersect(b.range().start(), b.range().end()) != null;
+    /**
+     * True when {@code source} was frozen for a merge into {@code target} and this store holds the merged target:
+     * positive proof that the source's region no longer exists, so its log may go. Only that: a replica overlapped
+     * by a newer region for any other reason (a voter that had not applied its split yet) is still a member of its
+     * region, and a member's Raft log is never deleted.
+     */
+    private static boolean mergedInto(RegionState source, RegionState target) {
+        Region s = source.region();
+        Region t = target.region();
+        return source.mergingInto() == t.regionId() && t.epoch().version() > s.epoch().version()
+                && t.range().covers(s.range());
     }
 
     @Override
@@ -294,10 +304,14 @@ public final class RegionRegistry implements RegionHost {
         engine.write(new WriteBatch().delete(Keys.regionState(regionId)));
     }
 
+    /** The regions of the replicas here that own keys in {@code range} (not those awaiting their first RaftSnapshot). */
     @Override
     public List<Region> regionsOverlapping(KeyRange range) {
         List<Region> result = new ArrayList<>();
         for (RegionPeer peer : peers.values()) {
+            if (peer.isAwaitingSnapshot()) {
+                continue;
+            }
             Region r = peer.region();
             if (r.range().intersect(range.start(), range.end()) != null) {
                 result.add(r);

@@ -68,7 +68,7 @@ public final class StoreAdmin {
                 if (peerId <= 0) {
                     throw RequestException.invalidArgument("create_replica needs a positive peer id");
                 }
-                yield regions.createAsync(region, peerId)
+                yield regions.createAsync(region, peerId, false)
                         .thenApply(p -> out.setCreateReplica(KvProto.CreateReplicaResponse.getDefaultInstance()));
             }
             case TRIGGER_RAFT_SNAPSHOT -> {

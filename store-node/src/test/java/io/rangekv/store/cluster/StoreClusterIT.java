@@ -203,6 +203,60 @@ class StoreClusterIT {
     }
 
     /**
+     * Range-safety hazard 1: a replica re-added to a region on a store that still hosts a newer region over part of
+     * its old range. The region splits at key 50; its replica on store 3 is removed (destroyed as a stray, the child's
+     * keys staying with the child's replica there); the child's keys are updated and half of them deleted; then the
+     * region is added back on store 3. Replaying the region's log from its first index there wrote the pre-split
+     * values into the child's keys on store 3: old values came back and deleted keys reappeared, and a read served by
+     * store 3 returned them. A replica added to a running region now starts from a RaftSnapshot taken after the
+     * change that added it, and applies no log entry before it.
+     */
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void aReaddedReplicaNeverReplaysOldWritesIntoANewerRegion(EngineKind engine) throws Exception {
+        cluster = TestCluster.builder().dataDir(dir).engine(engine).start();
+        TestKvClient client = cluster.newClient();
+        for (int i = 0; i < 100; i++) {
+            client.put(key(i), value(i));
+        }
+        Region child = cluster.split(1, key(50));
+        List<io.rangekv.meta.Peer> without3 = cluster.regionAtLeader(1).peers().stream()
+                .filter(p -> p.storeId() != 3).toList();
+        if (cluster.leaderOf(1) == 3) {
+            cluster.replica(3, 1).orElseThrow().raftGroup().transferLeader(1).get(30, TimeUnit.SECONDS);
+            Await.until("store 3 no longer leads region 1", TestCluster.WAIT, () -> cluster.leaderOf(1) != 3);
+        }
+        cluster.changePeers(1, without3);
+        RegionPeer stray = cluster.replica(3, 1).orElseThrow();
+        cluster.store(3).orElseThrow().regions().destroyStray(stray);
+        Await.until("store 3 destroyed its replica of region 1", TestCluster.WAIT,
+                () -> cluster.replica(3, 1).isEmpty());
+
+        byte[] updated = "updated".getBytes(StandardCharsets.UTF_8);
+        for (int i = 50; i < 75; i++) {
+            client.put(key(i), updated);
+        }
+        for (int i = 75; i < 100; i++) {
+            client.delete(key(i));
+        }
+        cluster.addVoter(1, 3);
+        cluster.assertReplicasConverged();
+        Region childNow = cluster.regionAtLeader(child.regionId());
+        assertEquals(25, cluster.contentOf(3, childNow).size(), "store 3 holds exactly the child's 25 live keys");
+        assertTrue(cluster.replica(3, 1).orElseThrow().stats().snapshotsInstalled() >= 1,
+                "the re-added replica started from a RaftSnapshot");
+        if (cluster.leaderOf(child.regionId()) != 3) {
+            long from = cluster.leaderOf(child.regionId());
+            cluster.replica(from, child.regionId()).orElseThrow().raftGroup().transferLeader(3)
+                    .get(30, TimeUnit.SECONDS);
+            Await.until("store 3 leads the child", TestCluster.WAIT, () -> cluster.leaderOf(child.regionId()) == 3);
+        }
+        TestKvClient reader = cluster.newClient();
+        assertArrayEquals(updated, reader.get(key(60), ReadConsistency.LINEARIZABLE));
+        assertNull(reader.get(key(80), ReadConsistency.LINEARIZABLE), "a deleted key stays deleted");
+    }
+
+    /**
      * Writers put keys 0..1599 while the region splits at key 800. Both regions serve afterwards with version 2,
      * every acknowledged key is readable exactly once, and the split cost the writers only retried region errors.
      */

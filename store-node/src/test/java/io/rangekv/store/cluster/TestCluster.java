@@ -264,7 +264,7 @@ public final class TestCluster implements AutoCloseable {
         withLearner.add(learner);
         Region asLearner = changePeers(regionId, withLearner);
         Region initial = replica(leaderOf(regionId), regionId).orElseThrow().initialRegion();
-        live.get(storeId).regions().createAsync(initial, learner.peerId()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        live.get(storeId).regions().createAsync(initial, learner.peerId(), false).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         long target = replica(leaderOf(regionId), regionId).orElseThrow().stats().appliedIndex();
         Await.until("learner on store " + storeId + " catches up to " + target, WAIT,
                 () -> replica(storeId, regionId).map(p -> p.stats().appliedIndex() >= target).orElse(false),

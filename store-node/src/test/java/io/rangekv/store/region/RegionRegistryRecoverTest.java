@@ -1,0 +1,144 @@
+package io.rangekv.store.region;
+
+import io.rangekv.config.Settings;
+import io.rangekv.meta.Key;
+import io.rangekv.meta.KeyRange;
+import io.rangekv.meta.Peer;
+import io.rangekv.meta.Region;
+import io.rangekv.meta.RegionEpoch;
+import io.rangekv.store.command.Command;
+import io.rangekv.store.command.Proposal;
+import io.rangekv.store.engine.Engine;
+import io.rangekv.store.engine.EngineConfig;
+import io.rangekv.store.engine.Engines;
+import io.rangekv.store.engine.Keys;
+import io.rangekv.store.engine.WriteBatch;
+import io.rangekv.store.raft.RegionStateCodec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What a store starts, and what it forgets, when it restarts from a durable engine's region states. The launcher is
+ * a recorder: no Raft group runs.
+ */
+class RegionRegistryRecoverTest {
+    private static final List<Peer> PEERS = List.of(Peer.voter(1, 1), Peer.voter(2, 2), Peer.voter(3, 3));
+
+    @TempDir
+    Path dir;
+    private Engine engine;
+    private ExecutorService admin;
+    private final List<String> launched = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        engine = Engines.open(EngineConfig.from(new Settings(Map.of("engine.kind", "rocksdb")), dir));
+        admin = Executors.newSingleThreadExecutor();
+    }
+
+    @AfterEach
+    void tearDown() {
+        admin.shutdownNow();
+        engine.close();
+    }
+
+    private RegionRegistry registry() {
+        RegionRegistry registry = new RegionRegistry(engine, new NoCatalog(), admin);
+        registry.setLauncher(new RegionRegistry.Launcher() {
+            @Override
+            public RegionPeer launch(RegionState state) {
+                launched.add("start " + state.region().regionId());
+                return new RegionPeer(state, 1, engine, null, registry, Runnable::run, 1000);
+            }
+
+            @Override
+            public RegionPeer launchSplitChild(RegionState state, boolean campaign) {
+                launched.add("seed and start " + state.region().regionId());
+                return new RegionPeer(state, 1, engine, null, registry, Runnable::run, 1000);
+            }
+
+            @Override
+            public void destroy(long regionId) {
+                launched.add("destroy log of " + regionId);
+            }
+        });
+        return registry;
+    }
+
+    private void store(RegionState state) {
+        engine.write(new WriteBatch().put(Keys.regionState(state.region().regionId()), RegionStateCodec.encode(state)));
+    }
+
+    private static Region region(long regionId, String start, String end, long version) {
+        return new Region(regionId, new KeyRange(Key.of(start), Key.of(end)), new RegionEpoch(1, version), PEERS);
+    }
+
+    /**
+     * Hazard 5: the split's batch records the child, then the store stops before the child's seed RaftSnapshot is
+     * written. Started as a plain replica, the child's group had no seed: its log began at index 1 on this store and
+     * after a seed at index 1 on the others. It must be seeded first.
+     */
+    @Test
+    void aSplitChildRecordedButNeverSeededIsSeededBeforeItStarts() {
+        Region parent = region(1, "a", "z", 1);
+        CommandApplier applier = new CommandApplier(engine, RegionState.fresh(parent, 1));
+        applier.apply(new Proposal(1, parent.epoch(), new Command.Split(Key.of("m"), 9, List.of(91L, 92L, 93L))), 5);
+        applier.flush();
+
+        registry().recover();
+
+        assertEquals(List.of("start 1", "seed and start 9"), launched);
+    }
+
+    /**
+     * Hazard 4: a voter of region 1 that had not applied its split yet, on a store that hosts the split-off region
+     * 9 at a higher version (its replica added there by RaftSnapshot). The restart took region 1 for superseded and
+     * deleted its Raft log while it was still a member; the PD then re-created it empty, a voter without its log.
+     */
+    @Test
+    void aLaggingVoterOverlappedByANewerRegionKeepsItsLog() {
+        store(RegionState.fresh(region(1, "a", "z", 1), 1));
+        store(RegionState.fresh(region(9, "m", "z", 2), 91));
+
+        registry().recover();
+
+        assertEquals(List.of("start 1", "start 9"), launched);
+    }
+
+    /** A merge source frozen into a target this store already holds merged: its retirement finishes at restart. */
+    @Test
+    void aMergeSourceWhoseTargetHoldsItsRangeIsForgotten() {
+        store(RegionState.fresh(region(1, "a", "m", 2), 1).withMergingInto(region(1, "a", "m", 2), 9));
+        store(RegionState.fresh(region(9, "a", "z", 3), 91));
+
+        registry().recover();
+
+        assertEquals(List.of("destroy log of 1", "start 9"), launched);
+    }
+
+    private static final class NoCatalog implements RegionCatalog {
+        @Override
+        public void remember(Entry entry) {
+        }
+
+        @Override
+        public void forget(long regionId) {
+        }
+
+        @Override
+        public List<Entry> recall() {
+            return List.of();
+        }
+    }
+}
