@@ -127,6 +127,14 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * The consistency check: every replica hashes the region's data as of this entry (the applier flushes right
+     * after it, so the hash covers exactly the log up to here). Changes no data; needs only the key layout
+     * (version) to match, like a data command.
+     */
+    record ComputeHash() implements Command {
+    }
+
     /** Replaces the region's peer list ({@code confVersion + 1}); the Raft membership follows it. */
     record ChangePeers(List<Peer> peers) implements Command {
         public ChangePeers {

@@ -115,6 +115,14 @@ public final class HeartbeatSender implements AutoCloseable {
                 .setStoreId(storeId).setStats(stats(hosted)).setKnownStoresVersion(knownStoresVersion);
         hosted.forEach(p -> hb.addRegionIds(p.regionId()));
         hosted.stream().filter(RegionPeer::isFrozen).forEach(p -> hb.addMergingRegionIds(p.regionId()));
+        for (RegionPeer peer : hosted) {
+            peer.lastHash().ifPresent(h -> hb.addReplicaHashes(PdProto.ReplicaHash.newBuilder()
+                    .setRegionId(peer.regionId()).setPeerId(peer.peerId())
+                    .setAppliedIndex(h.appliedIndex()).setHash(h.hash())));
+            if (peer.isQuarantined()) {
+                hb.addQuarantinedRegionIds(peer.regionId());
+            }
+        }
         PdProto.StoreHeartbeatResponse reply = call(PdProto.PdRequest.newBuilder().setStoreHeartbeat(hb))
                 .getStoreHeartbeat();
         if (reply.getStoresCount() > 0) {

@@ -52,6 +52,12 @@ public final class InstructionHandler {
                     });
             return;
         }
+        if (instruction.hasQuarantineReplica()) {
+            PdProto.QuarantineReplica quarantine = instruction.getQuarantineReplica();
+            regions.get(quarantine.getRegionId()).filter(p -> p.peerId() == quarantine.getPeerId())
+                    .ifPresent(p -> p.quarantine(quarantine.getReason()));
+            return;
+        }
         if (instruction.hasCreateReplica()) {
             PdProto.CreateReplica create = instruction.getCreateReplica();
             Region region = MetaCodec.fromProto(create.getRegion());
@@ -81,6 +87,15 @@ public final class InstructionHandler {
         if (instruction.hasChangePeers()) {
             return changePeers(peer, MetaCodec.peersFromProto(instruction.getChangePeers().getPeersList()),
                     instruction.getReason());
+        }
+        if (instruction.hasComputeHash()) {
+            LOG.info("PD: consistency check of region {} ({})", peer.regionId(), instruction.getReason());
+            return peer.proposeShapeChange(new Command.ComputeHash()).handle((result, e) -> {
+                if (e != null) {
+                    LOG.warn("consistency check of region {} not proposed: {}", peer.regionId(), e.getMessage());
+                }
+                return List.<Region>of();
+            });
         }
         if (instruction.hasPrepareMerge() || instruction.hasCommitMerge() || instruction.hasRollbackMerge()) {
             return mergeStep(peer, instruction);

@@ -18,6 +18,9 @@ public interface ApplyListener {
 
     void onLeaderStop();
 
+    /** A consistency-check hash asked for by a ComputeHash entry is ready (on a snapshot thread). */
+    void onHashComputed(io.rangekv.store.region.RegionHash hash);
+
     /** Applying failed; the replica has stopped and must not serve. */
     void onFatal(Throwable cause);
 }

@@ -68,6 +68,8 @@ public final class CommandCodec {
             b.setCommitMerge(CommandProto.CommitMerge.newBuilder().setSource(MetaCodec.toProto(cm.source())));
         } else if (command instanceof Command.RollbackMerge) {
             b.setRollbackMerge(CommandProto.RollbackMerge.getDefaultInstance());
+        } else if (command instanceof Command.ComputeHash) {
+            b.setComputeHash(CommandProto.ComputeHash.getDefaultInstance());
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -111,6 +113,7 @@ public final class CommandCodec {
             case PREPARE_MERGE -> new Command.PrepareMerge(pb.getPrepareMerge().getTargetRegionId());
             case COMMIT_MERGE -> new Command.CommitMerge(MetaCodec.fromProto(pb.getCommitMerge().getSource()));
             case ROLLBACK_MERGE -> new Command.RollbackMerge();
+            case COMPUTE_HASH -> new Command.ComputeHash();
             case OP_NOT_SET -> throw new IllegalArgumentException("log entry of an unknown kind (newer build?)");
         };
         return new Proposal(pb.getRegionId(), MetaCodec.fromProto(pb.getEpoch()), command);

@@ -40,7 +40,11 @@ public final class CommandApplier {
      * the replica of a region merged into this one: {@code mergedSourceIds}).
      */
     public record FlushOutcome(RegionState state, List<CreatedRegion> createdRegions, boolean shapeChanged,
-                               List<Long> mergedSourceIds) {
+                               List<Long> mergedSourceIds, boolean hashRequested) {
+        public FlushOutcome(RegionState state, List<CreatedRegion> createdRegions, boolean shapeChanged,
+                            List<Long> mergedSourceIds) {
+            this(state, createdRegions, shapeChanged, mergedSourceIds, false);
+        }
     }
 
     /** How long CommitMerge waits for this store's replica of the source to be frozen before the replica fails. */
@@ -51,6 +55,8 @@ public final class CommandApplier {
     private WriteBatch pending = new WriteBatch();
     private boolean dirty;
     private boolean shapeChanged;
+    /** A ComputeHash was the last entry applied: the flush after it is the point every replica hashes. */
+    private boolean hashRequested;
     private final List<CreatedRegion> created = new ArrayList<>();
     private final List<Long> mergedSources = new ArrayList<>();
     private final java.time.Duration mergeSourceWait;
@@ -80,7 +86,7 @@ public final class CommandApplier {
 
     /** True when an admin command was just applied and the caller should flush before the next entry. */
     public boolean needsFlush() {
-        return shapeChanged;
+        return shapeChanged || hashRequested;
     }
 
     /** Applies the entry at {@code index}; its effects reach the engine at the next {@link #flush()}. */
@@ -106,12 +112,14 @@ public final class CommandApplier {
         }
         pending.put(Keys.regionState(state.region().regionId()), RegionStateCodec.encode(state));
         engine.write(pending);
-        FlushOutcome outcome = new FlushOutcome(state, List.copyOf(created), shapeChanged, List.copyOf(mergedSources));
+        FlushOutcome outcome = new FlushOutcome(state, List.copyOf(created), shapeChanged, List.copyOf(mergedSources),
+                hashRequested);
         pending = new WriteBatch();
         created.clear();
         mergedSources.clear();
         dirty = false;
         shapeChanged = false;
+        hashRequested = false;
         return outcome;
     }
 
@@ -165,6 +173,8 @@ public final class CommandApplier {
             return commitMerge(commit, region);
         } else if (command instanceof Command.RollbackMerge) {
             return rollbackMerge(region);
+        } else if (command instanceof Command.ComputeHash) {
+            hashRequested = true;
         }
         return CommandResult.DONE;
     }

@@ -72,6 +72,10 @@ public final class RegionPeer implements ApplyListener {
     private volatile boolean frozen;
     /** Added to a running region and not yet initialised by a RaftSnapshot: owns no keys, serves nothing. */
     private volatile boolean awaitingSnapshot;
+    /** The latest consistency-check hash of this replica's data (null: none computed since start). */
+    private volatile RegionHash lastHash;
+    /** Why the PD quarantined this replica (its data differs from the other replicas'); null when it is not. */
+    private volatile String quarantined;
 
     public RegionPeer(RegionState initial, long storeId, Engine engine, StoreDirectory directory, RegionHost host,
                       Executor kvExecutor, long snapshotEveryEntries) {
@@ -146,6 +150,43 @@ public final class RegionPeer implements ApplyListener {
         return awaitingSnapshot;
     }
 
+    /** The latest consistency-check hash computed here, if any. */
+    public java.util.Optional<RegionHash> lastHash() {
+        return java.util.Optional.ofNullable(lastHash);
+    }
+
+    /** True once the PD quarantined this replica: it serves nothing and gives up leadership until replaced. */
+    public boolean isQuarantined() {
+        return quarantined != null;
+    }
+
+    /**
+     * Quarantines this replica: its data differs from the region's other replicas (the consistency check). It
+     * answers no request from now on and hands its leadership to another voter; the PD replaces it. Kept in memory:
+     * the PD repeats the instruction until the replica is gone.
+     */
+    public void quarantine(String reason) {
+        if (quarantined == null) {
+            LOG.error("region {} replica {} quarantined: {}", regionId(), peerId, reason);
+        }
+        quarantined = reason;
+        kvExecutor.execute(this::handLeadershipAway);
+    }
+
+    private void handLeadershipAway() {
+        RaftGroup group = raftGroup;
+        if (quarantined == null || group == null || !group.isLeader()) {
+            return;
+        }
+        region.voters().stream().filter(p -> p.storeId() != storeId).findFirst().ifPresent(to ->
+                group.transferLeader(to.storeId()).whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warn("quarantined region {} replica {} could not hand its leadership to store {}: {}",
+                                regionId(), peerId, to.storeId(), e.getMessage());
+                    }
+                }));
+    }
+
     /** True while frozen for a merge (PrepareMerge applied, neither committed nor rolled back). */
     public boolean isFrozen() {
         return frozen;
@@ -176,7 +217,8 @@ public final class RegionPeer implements ApplyListener {
     }
 
     /**
-     * Proposes a change of the region itself (split, merge steps) at the current epoch; leader only. Completes with
+     * Proposes a command about the region itself (split, merge steps, a consistency check) at the current epoch;
+     * leader only. Completes with
      * the apply result; a rejection at apply (the epoch moved on, the region is frozen) completes exceptionally.
      */
     public CompletableFuture<CommandResult> proposeShapeChange(Command command) {
@@ -305,7 +347,7 @@ public final class RegionPeer implements ApplyListener {
         if (failed != null) {
             return failed;
         }
-        if (raftGroup == null || awaitingSnapshot) {
+        if (raftGroup == null || awaitingSnapshot || quarantined != null) {
             return new RegionException.RegionNotFound(current.regionId());
         }
         return null;
@@ -438,6 +480,15 @@ public final class RegionPeer implements ApplyListener {
     public void onLeaderStart() {
         // A leader that took over mid-change finishes it: Raft membership follows the applied peer list.
         kvExecutor.execute(this::reconcileMembership);
+        kvExecutor.execute(this::handLeadershipAway);
+    }
+
+    @Override
+    public void onHashComputed(RegionHash hash) {
+        RegionHash previous = lastHash;
+        if (previous == null || hash.appliedIndex() > previous.appliedIndex()) {
+            lastHash = hash;
+        }
     }
 
     /**

@@ -248,7 +248,12 @@ public final class TestCluster implements AutoCloseable {
         }
         CommandResult.RegionChanged changed = (CommandResult.RegionChanged) leader
                 .split(splitKey, nextId(), newPeerIds).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        return changed.right();
+        // The child's replicas start on each store shortly after its parent applied the split (once the child's seed
+        // RaftSnapshot is written): wait until one runs, so that a caller asking the stores finds the child.
+        Region right = changed.right();
+        Await.until("region " + right.regionId() + " runs on a store", WAIT,
+                () -> right.peers().stream().anyMatch(p -> replica(p.storeId(), right.regionId()).isPresent()));
+        return right;
     }
 
     /** Current peers of the region, as its leader has applied them. */
