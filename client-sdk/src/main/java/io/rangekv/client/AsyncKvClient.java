@@ -8,6 +8,7 @@ import io.rangekv.client.route.RouteCache;
 import io.rangekv.client.route.RouteEntry;
 import io.rangekv.concurrent.Futures;
 import io.rangekv.error.RegionException;
+import io.rangekv.error.RequestException;
 import io.rangekv.meta.Key;
 import io.rangekv.meta.KeyRange;
 import io.rangekv.meta.ReadConsistency;
@@ -253,10 +254,24 @@ public final class AsyncKvClient {
         return java.util.Arrays.copyOf(key.unsafeBytes(), key.length() + 1);
     }
 
-    /** Deletes every key in {@code range}, region by region (each region's part is atomic). */
+    /**
+     * Deletes every key in {@code range}, region by region (each region's part is atomic). The range must have at
+     * least one bound: {@link KeyRange#ALL} (empty start and end) fails with {@code INVALID_ARGUMENT}, so an unset or
+     * defaulted range never wipes the key space; {@link #deleteAll()} does that on purpose.
+     */
     public CompletableFuture<Void> deleteRange(KeyRange range) {
+        if (range.start().isEmpty() && range.isEndUnbounded()) {
+            return CompletableFuture.failedFuture(RequestException.invalidArgument("deleteRange(" + range
+                    + ") would delete every key; call deleteAll() to do that on purpose"));
+        }
         Deadline deadline = deadline();
         return deleteFrom(range, range.start(), deadline);
+    }
+
+    /** Deletes every key in the cluster, region by region (each region's part is atomic; the whole is not). */
+    public CompletableFuture<Void> deleteAll() {
+        Deadline deadline = deadline();
+        return deleteFrom(KeyRange.ALL, Key.EMPTY, deadline);
     }
 
     private CompletableFuture<Void> deleteFrom(KeyRange range, Key position, Deadline deadline) {

@@ -139,8 +139,14 @@ public final class KvClient implements AutoCloseable {
         return await(async.scan(options));
     }
 
+    /** See {@link AsyncKvClient#deleteRange}: {@link KeyRange#ALL} is refused; use {@link #deleteAll()}. */
     public void deleteRange(KeyRange range) {
         await(async.deleteRange(range));
+    }
+
+    /** Deletes every key in the cluster: the one explicit way to do it. */
+    public void deleteAll() {
+        await(async.deleteAll());
     }
 
     /** Waits a little past the operation's own deadline, which the operation enforces itself. */

@@ -189,7 +189,7 @@ public final class AdminHttpServer implements AutoCloseable {
         Matcher storeAction = STORE.matcher(path);
         if (storeAction.matches()) {
             requireMethod(method, "POST");
-            long storeId = Long.parseLong(storeAction.group(1));
+            long storeId = pathId(storeAction.group(1), "store");
             String message = admin.removeStore(storeId, storeAction.group(2).equals("/offline"));
             send(exchange, 200, AdminJson.MAPPER.createObjectNode().put("done", true).put("message", message));
             return;
@@ -226,7 +226,7 @@ public final class AdminHttpServer implements AutoCloseable {
         if (!m.matches()) {
             throw new HttpError(404, "NOT_FOUND", "no such admin route: " + path);
         }
-        long regionId = Long.parseLong(m.group(1));
+        long regionId = pathId(m.group(1), "region");
         String action = m.group(2);
         if (action == null) {
             requireMethod(method, "GET");
@@ -267,13 +267,23 @@ public final class AdminHttpServer implements AutoCloseable {
                 + " is not the leader; see Location"));
     }
 
+    /** An id from the path: the pattern guarantees digits, but 20 of them overflow a long (was a 500). */
+    private static long pathId(String digits, String what) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "INVALID_ARGUMENT", "not a valid " + what + " id: " + digits);
+        }
+    }
+
     private static long storeField(JsonNode body, String field) {
         return idField(body, field, "store id");
     }
 
     private static long idField(JsonNode body, String field, String what) {
         JsonNode n = body.get(field);
-        if (n == null || !n.canConvertToLong()) {
+        // Integral only: canConvertToLong alone took 1.5 as 1.
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
             throw new HttpError(400, "INVALID_ARGUMENT", "this request needs {\"" + field + "\": <" + what + ">}");
         }
         return n.asLong();
@@ -281,8 +291,9 @@ public final class AdminHttpServer implements AutoCloseable {
 
     private static int intField(JsonNode body, String field) {
         JsonNode n = body.get(field);
-        if (n == null || !n.canConvertToInt()) {
-            throw new HttpError(400, "INVALID_ARGUMENT", "\"" + field + "\" must be a number");
+        // Integral only: canConvertToInt alone took {"max_replicas": 1.5} as 1.
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw new HttpError(400, "INVALID_ARGUMENT", "\"" + field + "\" must be a whole number");
         }
         return n.asInt();
     }
@@ -301,9 +312,14 @@ public final class AdminHttpServer implements AutoCloseable {
         }
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            params.put(name, value);
+            try {
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                params.put(name, value);
+            } catch (IllegalArgumentException e) {
+                // A '%' without two hex digits: the caller's mistake, not a 500.
+                throw new HttpError(400, "INVALID_ARGUMENT", "bad percent-encoding in the query: " + pair);
+            }
         }
         return params;
     }
