@@ -250,6 +250,10 @@ public final class HeartbeatHandler {
         List<CompletableFuture<Void>> splits = new ArrayList<>();
         for (PdProto.RegionReport report : request.getRegionsList()) {
             long regionId = report.getRegion().getRegionId();
+            Region reported = MetaCodec.fromProto(report.getRegion());
+            if (metadata.regionById(regionId).filter(k -> reported.epoch().isStaleComparedTo(k.epoch())).isPresent()) {
+                continue; // a stale leader's view decides nothing: no operator step, no split (see onRegionHeartbeat)
+            }
             // A running operator goes first: a split queued meanwhile waits (its epoch check drops it if the
             // operator changed the region), and none is decided while the membership is changing.
             if (report.hasLeader()) {
