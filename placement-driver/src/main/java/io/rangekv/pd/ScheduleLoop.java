@@ -14,7 +14,11 @@ import io.rangekv.pd.schedule.MergeChecker;
 import io.rangekv.pd.schedule.Operator;
 import io.rangekv.pd.schedule.InstructionQueue;
 import io.rangekv.pd.schedule.Step;
+import io.rangekv.concurrent.ConfinedTo;
 import io.rangekv.pd.schedule.ClusterView;
+import io.rangekv.pd.schedule.DecisionThread;
+import io.rangekv.pd.schedule.ReplicaHygiene;
+import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.RegionView;
 import io.rangekv.pd.schedule.ReplicaChecker;
@@ -27,17 +31,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongPredicate;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Every {@code schedule.interval} on the {@code pd-schedule} thread, while this member is the ready leader: freeze a
- * {@link ClusterView}, end stalled operators and those that need a store which is not UP, then ask the schedulers —
- * replica repair first; leader and region balance and merges only when no region is short of replicas — and hand
- * their operators to the {@link OperatorController}.
+ * Every {@code schedule.interval} on the decision thread ({@code pd-schedule}), while this member is the ready
+ * leader: freeze a {@link ClusterView}, end stalled operators and those that need a store which is not UP, decide
+ * replica hygiene (replicas stores must create or destroy, delivered on their next heartbeat), then ask the
+ * schedulers — replica repair first; leader and region balance and merges only when no region is short of
+ * replicas — and hand their operators to the {@link OperatorController}.
  */
+@ConfinedTo(DecisionThread.NAME)
 public final class ScheduleLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleLoop.class);
     private static final int ID_BLOCK = 64;
@@ -51,6 +56,9 @@ public final class ScheduleLoop {
     private final OperatorController operators;
     private final InstructionQueue instructions;
     private final IdAllocator ids;
+    private final DecisionThread thread;
+    private final ReplicaHygiene hygiene;
+    private final StoreInstructionQueue storeInstructions;
     private long nextPeerId;
     private long peerIdsEnd;
     /** Per region: the version last seen and since when (pd-schedule thread), for the split-merge interval. */
@@ -60,7 +68,11 @@ public final class ScheduleLoop {
 
     public ScheduleLoop(PdConfig config, PdRaftGroup raft, ClusterMetadata metadata, StoreStatsBook storeStats,
                         RegionStatsBook regionStats, HeartbeatHandler heartbeats, OperatorController operators,
-                        InstructionQueue instructions, IdAllocator ids) {
+                        InstructionQueue instructions, IdAllocator ids, DecisionThread thread,
+                        ReplicaHygiene hygiene, StoreInstructionQueue storeInstructions) {
+        this.thread = thread;
+        this.hygiene = hygiene;
+        this.storeInstructions = storeInstructions;
         this.instructions = instructions;
         this.config = config;
         this.raft = raft;
@@ -72,9 +84,8 @@ public final class ScheduleLoop {
         this.ids = ids;
     }
 
-    public void start(ScheduledExecutorService thread) {
-        long every = config.schedule().interval().toMillis();
-        thread.scheduleWithFixedDelay(this::tickSafely, every, every, TimeUnit.MILLISECONDS);
+    public void start() {
+        thread.every(config.schedule().interval().toMillis(), this::tickSafely);
     }
 
     private void tickSafely() {
@@ -87,6 +98,7 @@ public final class ScheduleLoop {
 
     /** One scheduling round. */
     void tick() {
+        thread.checkOn();
         if (!raft.isReadyLeader() || !metadata.isBootstrapped()) {
             return;
         }
@@ -95,6 +107,8 @@ public final class ScheduleLoop {
                 .collect(Collectors.toMap(RegionView::regionId, Function.identity()));
         operators.expire(byId).forEach(operators::admit);
         operators.cancelStranded(view, byId).forEach(operators::admit);
+        storeInstructions.replaceAll(hygiene.check(view, regionStats::initialRegion,
+                ReplicaHygiene.Operators.of(operators::hasOperator, operators::claimsReplica)));
         PdConfig.ScheduleConfig schedule = config.schedule();
         long now = operators.now();
         trackVersions(view, now);
@@ -199,8 +213,10 @@ public final class ScheduleLoop {
     }
 
     private StoreView storeView(Store store) {
-        Set<Long> hosted = storeStats.latest(store.storeId()).map(StoreStatsBook.Entry::regionIds).orElse(Set.of());
-        return new StoreView(store.storeId(), heartbeats.observedState(store.storeId(), store.state()), hosted);
+        Optional<StoreStatsBook.Entry> latest = storeStats.latest(store.storeId());
+        return new StoreView(store.storeId(), heartbeats.observedState(store.storeId(), store.state()),
+                latest.map(StoreStatsBook.Entry::regionIds).orElse(Set.of()),
+                latest.map(StoreStatsBook.Entry::frozenRegionIds).orElse(Set.of()));
     }
 
     private RegionView regionView(Region region) {

@@ -9,7 +9,11 @@ import io.rangekv.pd.IdAllocator;
 import io.rangekv.pd.PdConfig;
 import io.rangekv.pd.meta.ClusterMetadata;
 import io.rangekv.pd.raft.PdRaftGroup;
+import io.rangekv.concurrent.ConfinedTo;
+import io.rangekv.pd.schedule.DecisionThread;
 import io.rangekv.pd.schedule.InstructionQueue;
+import io.rangekv.pd.schedule.StoreInstruction;
+import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.RegionView;
 import io.rangekv.pd.schedule.SplitChecker;
@@ -27,11 +31,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Store and region heartbeats on the PD leader: record what they say (durable changes through the Raft log, stats
- * in memory), then answer with instructions — bootstrap replicas for a store, a queued or automatic split, a leader
- * transfer for a region.
+ * in memory), then answer with instructions — bootstrap replicas and the replica hygiene the last scheduling round
+ * decided ({@link StoreInstructionQueue}) for a store; an operator step, a queued or automatic split for a region.
  *
- * <p>Runs on the {@code pd-schedule} thread (one at a time), so decisions never race each other.
+ * <p>Confined to the decision thread ({@code pd-schedule}): the RPC service hands heartbeats to it, and every
+ * continuation after a Raft proposal (which completes on JRaft's apply thread) hops back to it before touching soft
+ * state; the entry points check it. {@link #newSplit}, {@link #setStoreState}, {@link #setMaxReplicas} and
+ * {@link #observedState} touch no soft state and may be called from admin threads.
  */
+@ConfinedTo(DecisionThread.NAME)
 public final class HeartbeatHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatHandler.class);
 
@@ -44,18 +52,18 @@ public final class HeartbeatHandler {
     private final SplitChecker splitChecker;
     private final IdAllocator ids;
     private final OperatorController operators;
+    private final DecisionThread thread;
+    private final StoreInstructionQueue storeInstructions;
     private final AtomicBoolean bootstrapping = new AtomicBoolean();
-    /** Regions over the load threshold, and since when (the pd-schedule thread only). */
+    /** Regions over the load threshold, and since when. */
     private final java.util.Map<Long, Long> hotSinceNanos = new java.util.HashMap<>();
-    /** Per store, the regions it should host but does not, and since when (the pd-schedule thread only). */
-    private final java.util.Map<Long, java.util.Map<Long, Long>> missingSince = new java.util.HashMap<>();
-    private final java.util.Map<Long, java.util.Map<Long, Long>> straySince = new java.util.HashMap<>();
-    /** A new split child or a replica just added is not missing: its store starts it within a few seconds. */
-    static final java.time.Duration MISSING_REPLICA_GRACE = java.time.Duration.ofSeconds(5);
 
     public HeartbeatHandler(PdConfig config, ClusterMetadata metadata, PdRaftGroup raft, StoreStatsBook storeStats,
                             RegionStatsBook regionStats, InstructionQueue instructions, IdAllocator ids,
-                            OperatorController operators) {
+                            OperatorController operators, DecisionThread thread,
+                            StoreInstructionQueue storeInstructions) {
+        this.thread = thread;
+        this.storeInstructions = storeInstructions;
         this.config = config;
         this.metadata = metadata;
         this.raft = raft;
@@ -94,24 +102,54 @@ public final class HeartbeatHandler {
                         .setClusterBootstrapped(metadata.isBootstrapped()).build());
     }
 
+    /**
+     * Records the store's report and answers with what was decided for it: the first region's replica at bootstrap,
+     * the replicas the last scheduling round found it must create or destroy, an operator's new learner. Nothing
+     * is decided here from this one report.
+     */
     public CompletableFuture<PdProto.StoreHeartbeatResponse> onStoreHeartbeat(
             PdProto.StoreHeartbeatRequest request) {
+        thread.checkOn();
         storeStats.record(request);
-        CompletableFuture<?> bootstrap = maybeBootstrap();
-        return bootstrap.handle((ignored, error) -> {
+        // A failed bootstrap proposal is retried on the next heartbeat; this one is answered all the same.
+        return onDecisionThread(maybeBootstrap().exceptionally(e -> null), ignored -> {
+            thread.checkOn();
+            java.util.Set<Long> hosted = java.util.Set.copyOf(request.getRegionIdsList());
             PdProto.StoreHeartbeatResponse.Builder reply = PdProto.StoreHeartbeatResponse.newBuilder()
                     .setStoresVersion(metadata.storesVersion());
             if (request.getKnownStoresVersion() != metadata.storesVersion()) {
                 metadata.stores().forEach(s -> reply.addStores(MetaCodec.toProto(s)));
             }
             bootstrapReplicaFor(request).ifPresent(reply::addInstructions);
-            reply.addAllInstructions(missingReplicasOf(request));
-            reply.addAllInstructions(strayReplicasOf(request));
-            reply.addAllInstructions(operators.onStoreReport(request.getStoreId(),
-                    java.util.Set.copyOf(request.getRegionIdsList()),
+            for (StoreInstruction decided : storeInstructions.takeFor(request.getStoreId(), hosted)) {
+                LOG.info("store {}: {} ({})", request.getStoreId(), decided.getClass().getSimpleName(),
+                        decided.why());
+                reply.addInstructions(toProto(decided));
+            }
+            reply.addAllInstructions(operators.onStoreReport(request.getStoreId(), hosted,
                     java.util.Set.copyOf(request.getMergingRegionIdsList())));
-            return reply.build();
+            return CompletableFuture.completedFuture(reply.build());
         });
+    }
+
+    /**
+     * Continues on the decision thread: at once when {@code first} is already done (no hop, no reordering),
+     * otherwise as a task queued there (a proposal completes on JRaft's apply thread).
+     */
+    private <T, R> CompletableFuture<R> onDecisionThread(CompletableFuture<T> first,
+                                                         java.util.function.Function<T, CompletableFuture<R>> next) {
+        return first.isDone() && !first.isCompletedExceptionally() ? first.thenCompose(next)
+                : first.thenComposeAsync(next, thread);
+    }
+
+    private static PdProto.StoreInstruction toProto(StoreInstruction decided) {
+        if (decided instanceof StoreInstruction.CreateReplica c) {
+            return PdProto.StoreInstruction.newBuilder().setCreateReplica(PdProto.CreateReplica.newBuilder()
+                    .setRegion(MetaCodec.toProto(c.initial())).setPeerId(c.peerId())).build();
+        }
+        StoreInstruction.DestroyReplica d = (StoreInstruction.DestroyReplica) decided;
+        return PdProto.StoreInstruction.newBuilder().setDestroyReplica(PdProto.DestroyReplica.newBuilder()
+                .setRegionId(d.regionId()).setEpoch(MetaCodec.toProto(d.epoch()))).build();
     }
 
     /**
@@ -139,76 +177,6 @@ public final class HeartbeatHandler {
                 });
     }
 
-    /**
-     * Replicas the metadata places on this store that the store does not host, for longer than
-     * {@link #MISSING_REPLICA_GRACE}: typically a replica that missed a split because it caught up through a
-     * RaftSnapshot taken after it (the snapshot carries the parent's new range, never the child). The store is told
-     * to create it from the region's initial descriptor; the leader then catches it up. Regions with an operator
-     * are the operator's business.
-     */
-    private List<PdProto.StoreInstruction> missingReplicasOf(PdProto.StoreHeartbeatRequest request) {
-        long storeId = request.getStoreId();
-        java.util.Set<Long> hosted = java.util.Set.copyOf(request.getRegionIdsList());
-        long now = System.nanoTime();
-        List<PdProto.StoreInstruction> out = new ArrayList<>();
-        java.util.Set<Long> stillMissing = new java.util.HashSet<>();
-        for (Region region : metadata.regions()) {
-            Optional<io.rangekv.meta.Peer> peer = region.peerOnStore(storeId);
-            if (peer.isEmpty() || hosted.contains(region.regionId()) || operators.hasOperator(region.regionId())) {
-                continue;
-            }
-            Optional<Region> initial = regionStats.initialRegion(region.regionId());
-            if (initial.isEmpty()) {
-                continue;
-            }
-            stillMissing.add(region.regionId());
-            long since = missingSince.computeIfAbsent(storeId, s -> new java.util.HashMap<>())
-                    .computeIfAbsent(region.regionId(), r -> now);
-            if (now - since > MISSING_REPLICA_GRACE.toNanos()) {
-                LOG.info("store {} lacks its replica {} of region {}: asking it to create it", storeId,
-                        peer.get().peerId(), region.regionId());
-                out.add(PdProto.StoreInstruction.newBuilder().setCreateReplica(PdProto.CreateReplica.newBuilder()
-                        .setRegion(MetaCodec.toProto(initial.get())).setPeerId(peer.get().peerId())).build());
-            }
-        }
-        missingSince.computeIfAbsent(storeId, s -> new java.util.HashMap<>()).keySet().retainAll(stillMissing);
-        return out;
-    }
-
-    /**
-     * Replicas a store hosts that their region no longer lists, for longer than the grace: a replica removed while
-     * it was behind never applies its own removal and would linger as a zombie of the region's Raft group (and,
-     * since the Raft library knows peers by address, silently become the replica of a later re-add). The store is
-     * told to destroy it.
-     */
-    private List<PdProto.StoreInstruction> strayReplicasOf(PdProto.StoreHeartbeatRequest request) {
-        long storeId = request.getStoreId();
-        long now = System.nanoTime();
-        List<PdProto.StoreInstruction> out = new ArrayList<>();
-        java.util.Set<Long> stray = new java.util.HashSet<>();
-        for (long regionId : request.getRegionIdsList()) {
-            Optional<Region> region = metadata.regionById(regionId);
-            // A region the map no longer has was merged away: a replica of it on a store without the target's
-            // replica is never retired by the merge (a replica moved off during alignment, removed while behind).
-            // A split child the map does not have yet is reported within a round trip, well inside the grace.
-            boolean vanished = region.isEmpty() && metadata.isBootstrapped();
-            if ((region.isEmpty() && !vanished) || (region.isPresent() && region.get().peerOnStore(storeId)
-                    .isPresent()) || operators.claimsReplica(regionId, storeId)) {
-                continue;
-            }
-            stray.add(regionId);
-            long since = straySince.computeIfAbsent(storeId, s -> new java.util.HashMap<>())
-                    .computeIfAbsent(regionId, r -> now);
-            if (now - since > MISSING_REPLICA_GRACE.toNanos()) {
-                RegionEpoch past = region.map(Region::epoch).orElse(new RegionEpoch(Long.MAX_VALUE, Long.MAX_VALUE));
-                out.add(PdProto.StoreInstruction.newBuilder().setDestroyReplica(PdProto.DestroyReplica.newBuilder()
-                        .setRegionId(regionId).setEpoch(MetaCodec.toProto(past))).build());
-            }
-        }
-        straySince.computeIfAbsent(storeId, s -> new java.util.HashMap<>()).keySet().retainAll(stray);
-        return out;
-    }
-
     /** The first region's replica for a store that is one of its peers and does not host it yet. */
     private Optional<PdProto.StoreInstruction> bootstrapReplicaFor(PdProto.StoreHeartbeatRequest request) {
         Optional<Region> first = metadata.regionByKey(KeyRange.ALL.start())
@@ -224,6 +192,7 @@ public final class HeartbeatHandler {
 
     public CompletableFuture<PdProto.RegionHeartbeatResponse> onRegionHeartbeat(
             PdProto.RegionHeartbeatRequest request) {
+        thread.checkOn();
         PdProto.PutRegionsCommand.Builder changed = PdProto.PutRegionsCommand.newBuilder();
         for (PdProto.RegionReport report : request.getRegionsList()) {
             Region reported = MetaCodec.fromProto(report.getRegion());
@@ -241,11 +210,12 @@ public final class HeartbeatHandler {
         CompletableFuture<?> recorded = changed.getRegionsCount() == 0
                 ? CompletableFuture.completedFuture(null)
                 : raft.propose(PdProto.PdCommand.newBuilder().setPutRegions(changed).build());
-        return recorded.thenCompose(ignored -> instructionsFor(request));
+        return onDecisionThread(recorded, ignored -> instructionsFor(request));
     }
 
     private CompletableFuture<PdProto.RegionHeartbeatResponse> instructionsFor(
             PdProto.RegionHeartbeatRequest request) {
+        thread.checkOn();
         PdProto.RegionHeartbeatResponse.Builder reply = PdProto.RegionHeartbeatResponse.newBuilder();
         List<CompletableFuture<Void>> splits = new ArrayList<>();
         for (PdProto.RegionReport report : request.getRegionsList()) {
@@ -277,20 +247,16 @@ public final class HeartbeatHandler {
                 continue;
             }
             java.time.Duration hotFor = hotSince(regionId, splitChecker.isHot(report));
+            // The new ids come through the Raft log: the rest continues back on the decision thread.
             splitChecker.check(report, hotFor).ifPresent(reason -> splits.add(
-                    newSplit(report.getRegion(), reason).thenAccept(i -> {
+                    newSplit(report.getRegion(), reason).thenAcceptAsync(i -> {
+                        thread.checkOn();
                         instructions.offer(i);
-                        synchronized (reply) {
-                            reply.addInstructions(i);
-                        }
+                        reply.addInstructions(i);
                         LOG.info("region {} will split: {}", regionId, reason);
-                    })));
+                    }, thread)));
         }
-        return CompletableFuture.allOf(splits.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            synchronized (reply) {
-                return reply.build();
-            }
-        });
+        return CompletableFuture.allOf(splits.toArray(CompletableFuture[]::new)).thenApply(v -> reply.build());
     }
 
     /** Records a store's new administrative state (OFFLINE to drain it, TOMBSTONE once removed). */
@@ -309,6 +275,7 @@ public final class HeartbeatHandler {
 
     /** How long the region has been over the load threshold without a break (zero when it is not now). */
     private java.time.Duration hotSince(long regionId, boolean hot) {
+        thread.checkOn();
         long now = System.nanoTime();
         if (!hot) {
             hotSinceNanos.remove(regionId);
