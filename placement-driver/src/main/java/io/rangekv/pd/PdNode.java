@@ -13,6 +13,8 @@ import io.rangekv.pd.schedule.InstructionQueue;
 import io.rangekv.pd.schedule.DecisionThread;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.ReplicaHygiene;
+import io.rangekv.pd.schedule.SplitChecker;
+import io.rangekv.pd.schedule.SplitScheduler;
 import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.time.SystemClock;
 import io.rangekv.concurrent.Closeables;
@@ -60,6 +62,8 @@ public final class PdNode implements AutoCloseable {
             started.add(decisions);
             StoreInstructionQueue storeInstructions = new StoreInstructionQueue(decisions);
             ReplicaHygiene hygiene = new ReplicaHygiene(decisions, SystemClock.INSTANCE);
+            SplitScheduler splits = new SplitScheduler(decisions, SystemClock.INSTANCE,
+                    new SplitChecker(config.schedule()));
             OperatorController operators = new OperatorController(SystemClock.INSTANCE,
                     config.schedule().maxOperatorsPerStore(), config.schedule().operatorTimeout(),
                     config.schedule().regionCoolDown());
@@ -67,6 +71,7 @@ public final class PdNode implements AutoCloseable {
             Runnable forgetDecisions = () -> {
                 storeInstructions.clear();
                 hygiene.clear();
+                splits.clear();
             };
             PdLeaderListener forgetSoftState = new PdLeaderListener() {
                 @Override
@@ -93,7 +98,7 @@ public final class PdNode implements AutoCloseable {
             HeartbeatHandler heartbeats = new HeartbeatHandler(config, metadata, raft, storeStats, regionStats,
                     instructions, ids, operators, decisions, storeInstructions);
             ScheduleLoop loop = new ScheduleLoop(config, raft, metadata, storeStats, regionStats, heartbeats,
-                    operators, instructions, ids, decisions, hygiene, storeInstructions);
+                    operators, instructions, ids, decisions, hygiene, storeInstructions, splits);
             loop.start();
             PdRpcService service = new PdRpcService(config, raft, metadata, heartbeats, storeStats, regionStats,
                     ids, decisions);

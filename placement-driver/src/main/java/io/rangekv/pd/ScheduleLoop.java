@@ -18,6 +18,7 @@ import io.rangekv.concurrent.ConfinedTo;
 import io.rangekv.pd.schedule.ClusterView;
 import io.rangekv.pd.schedule.DecisionThread;
 import io.rangekv.pd.schedule.ReplicaHygiene;
+import io.rangekv.pd.schedule.SplitScheduler;
 import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.RegionView;
@@ -38,9 +39,10 @@ import java.util.stream.Collectors;
 /**
  * Every {@code schedule.interval} on the decision thread ({@code pd-schedule}), while this member is the ready
  * leader: freeze a {@link ClusterView}, end stalled operators and those that need a store which is not UP, decide
- * replica hygiene (replicas stores must create or destroy, delivered on their next heartbeat), then ask the
- * schedulers — replica repair first; leader and region balance and merges only when no region is short of
- * replicas — and hand their operators to the {@link OperatorController}.
+ * replica hygiene (replicas stores must create or destroy, delivered on their next heartbeat) and automatic splits
+ * (queued for the region leader's next heartbeat), then ask the schedulers — replica repair first; leader and
+ * region balance and merges only when no region is short of replicas — and hand their operators to the
+ * {@link OperatorController}.
  */
 @ConfinedTo(DecisionThread.NAME)
 public final class ScheduleLoop {
@@ -59,6 +61,9 @@ public final class ScheduleLoop {
     private final DecisionThread thread;
     private final ReplicaHygiene hygiene;
     private final StoreInstructionQueue storeInstructions;
+    private final SplitScheduler splits;
+    /** Regions whose split ids are being allocated (the instruction is queued once they arrive). */
+    private final Set<Long> splitsUnderWay = new java.util.HashSet<>();
     private long nextPeerId;
     private long peerIdsEnd;
     /** Per region: the version last seen and since when (pd-schedule thread), for the split-merge interval. */
@@ -69,7 +74,8 @@ public final class ScheduleLoop {
     public ScheduleLoop(PdConfig config, PdRaftGroup raft, ClusterMetadata metadata, StoreStatsBook storeStats,
                         RegionStatsBook regionStats, HeartbeatHandler heartbeats, OperatorController operators,
                         InstructionQueue instructions, IdAllocator ids, DecisionThread thread,
-                        ReplicaHygiene hygiene, StoreInstructionQueue storeInstructions) {
+                        ReplicaHygiene hygiene, StoreInstructionQueue storeInstructions, SplitScheduler splits) {
+        this.splits = splits;
         this.thread = thread;
         this.hygiene = hygiene;
         this.storeInstructions = storeInstructions;
@@ -117,6 +123,7 @@ public final class ScheduleLoop {
         Set<Long> frozen = view.regions().stream().filter(r -> !r.frozenOn().isEmpty())
                 .map(RegionView::regionId).collect(Collectors.toSet());
         LongPredicate busy = id -> operators.hasOperator(id) || frozen.contains(id);
+        queueSplits(view, id -> busy.test(id) || instructions.isBusy(id) || splitsUnderWay.contains(id));
         List<Operator> repairs = ReplicaChecker.check(view, busy, this::nextPeerId,
                 operators::newOperatorId, now);
         if (schedule.replicaRepair()) {
@@ -151,6 +158,29 @@ public final class ScheduleLoop {
         if (schedule.merge().enabled()) {
             MergeChecker.check(view, schedule.merge(), unsettled, id -> unchangedFor(id, now),
                     this::nextPeerId, operators::newOperatorId, now).ifPresent(operators::admit);
+        }
+    }
+
+    /**
+     * Queues a split for each region over a split threshold, for its leader's next heartbeat (delivered only while
+     * the region is still at the epoch it was decided at). The new ids come through the Raft log; the queueing
+     * continues back on this thread.
+     */
+    private void queueSplits(ClusterView view, LongPredicate busy) {
+        for (SplitScheduler.Split split : splits.check(view, busy)) {
+            long regionId = split.region().regionId();
+            splitsUnderWay.add(regionId);
+            heartbeats.newSplit(io.rangekv.wire.MetaCodec.toProto(split.region().region()), split.reason())
+                    .whenCompleteAsync((instruction, error) -> {
+                        thread.checkOn();
+                        splitsUnderWay.remove(regionId);
+                        if (error != null) {
+                            LOG.warn("no split of region {} this round: {}", regionId, error.toString());
+                            return;
+                        }
+                        instructions.offer(instruction);
+                        LOG.info("region {} will split: {}", regionId, split.reason());
+                    }, thread);
         }
     }
 

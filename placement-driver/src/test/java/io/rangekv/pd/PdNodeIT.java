@@ -64,7 +64,7 @@ class PdNodeIT {
         int rpc = freePort();
         Map<String, String> keys = new HashMap<>(Map.of("pd.data-dir", dir.toString(), "pd.rpc-port",
                 String.valueOf(rpc), "pd.raft-port", String.valueOf(freePort()), "pd.http-port",
-                String.valueOf(freePort()), "pd.election-timeout", "300ms"));
+                String.valueOf(freePort()), "pd.election-timeout", "300ms", "schedule.split-keys", "1000"));
         try (PdNode pd = PdNode.start(PdConfig.from(new Settings(keys)));
              PdRpcClient client = new PdRpcClient(List.of("127.0.0.1:" + rpc), "pd-node-it")) {
             await("a leader", () -> Optional.of(pd).filter(PdNode::isLeader));
@@ -96,6 +96,23 @@ class PdNodeIT {
                             .setLeader(split.getPeers(0)).setIntervalMs(1000))));
             assertEquals(split, io.rangekv.wire.MetaCodec.toProto(
                     pd.metadata().regionById(split.getRegionId()).orElseThrow()), "recorded through the log");
+
+            // Past schedule.split-keys: a scheduling round decides the split (its ids come through the log) and
+            // queues it for the region's next heartbeat.
+            PdProto.RegionReport big = PdProto.RegionReport.newBuilder().setRegion(split).setLeader(split.getPeers(0))
+                    .setApproximateKeys(5000).setIntervalMs(1000).build();
+            PdProto.RegionInstruction splitIt = await("an automatic split", () -> {
+                try {
+                    return call(client, PdProto.PdRequest.newBuilder().setRegionHeartbeat(
+                            PdProto.RegionHeartbeatRequest.newBuilder().setStoreId(1).addRegions(big)))
+                            .getRegionHeartbeat().getInstructionsList().stream()
+                            .filter(PdProto.RegionInstruction::hasSplit).findFirst();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertEquals(split.getEpoch(), splitIt.getEpoch());
+            assertEquals(split.getPeersCount(), splitIt.getSplit().getNewPeerIdsCount());
         }
     }
 }

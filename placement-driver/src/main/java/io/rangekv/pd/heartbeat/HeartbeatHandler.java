@@ -1,5 +1,6 @@
 package io.rangekv.pd.heartbeat;
 
+import io.rangekv.concurrent.ConfinedTo;
 import io.rangekv.error.RequestException;
 import io.rangekv.meta.KeyRange;
 import io.rangekv.meta.Region;
@@ -9,21 +10,18 @@ import io.rangekv.pd.IdAllocator;
 import io.rangekv.pd.PdConfig;
 import io.rangekv.pd.meta.ClusterMetadata;
 import io.rangekv.pd.raft.PdRaftGroup;
-import io.rangekv.concurrent.ConfinedTo;
 import io.rangekv.pd.schedule.DecisionThread;
 import io.rangekv.pd.schedule.InstructionQueue;
-import io.rangekv.pd.schedule.StoreInstruction;
-import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.RegionView;
-import io.rangekv.pd.schedule.SplitChecker;
+import io.rangekv.pd.schedule.StoreInstruction;
+import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.proto.gen.MetaProto;
 import io.rangekv.proto.gen.PdProto;
 import io.rangekv.wire.MetaCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -31,8 +29,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Store and region heartbeats on the PD leader: record what they say (durable changes through the Raft log, stats
- * in memory), then answer with instructions — bootstrap replicas and the replica hygiene the last scheduling round
- * decided ({@link StoreInstructionQueue}) for a store; an operator step, a queued or automatic split for a region.
+ * in memory), then answer with what was decided — bootstrap replicas and the replica hygiene the last scheduling
+ * round decided ({@link StoreInstructionQueue}) for a store; an operator's next step, or a queued split (an
+ * admin's or the schedule loop's) or leader transfer, for a region.
  *
  * <p>Confined to the decision thread ({@code pd-schedule}): the RPC service hands heartbeats to it, and every
  * continuation after a Raft proposal (which completes on JRaft's apply thread) hops back to it before touching soft
@@ -49,14 +48,11 @@ public final class HeartbeatHandler {
     private final StoreStatsBook storeStats;
     private final RegionStatsBook regionStats;
     private final InstructionQueue instructions;
-    private final SplitChecker splitChecker;
     private final IdAllocator ids;
     private final OperatorController operators;
     private final DecisionThread thread;
     private final StoreInstructionQueue storeInstructions;
     private final AtomicBoolean bootstrapping = new AtomicBoolean();
-    /** Regions over the load threshold, and since when. */
-    private final java.util.Map<Long, Long> hotSinceNanos = new java.util.HashMap<>();
 
     public HeartbeatHandler(PdConfig config, ClusterMetadata metadata, PdRaftGroup raft, StoreStatsBook storeStats,
                             RegionStatsBook regionStats, InstructionQueue instructions, IdAllocator ids,
@@ -70,7 +66,6 @@ public final class HeartbeatHandler {
         this.storeStats = storeStats;
         this.regionStats = regionStats;
         this.instructions = instructions;
-        this.splitChecker = new SplitChecker(config.schedule());
         this.ids = ids;
         this.operators = operators;
     }
@@ -213,11 +208,14 @@ public final class HeartbeatHandler {
         return onDecisionThread(recorded, ignored -> instructionsFor(request));
     }
 
+    /**
+     * For each reported region: the running operator's next step (operators advance on their region's reports), or
+     * else an instruction queued for it (an admin's or the schedule loop's split, a leader transfer).
+     */
     private CompletableFuture<PdProto.RegionHeartbeatResponse> instructionsFor(
             PdProto.RegionHeartbeatRequest request) {
         thread.checkOn();
         PdProto.RegionHeartbeatResponse.Builder reply = PdProto.RegionHeartbeatResponse.newBuilder();
-        List<CompletableFuture<Void>> splits = new ArrayList<>();
         for (PdProto.RegionReport report : request.getRegionsList()) {
             long regionId = report.getRegion().getRegionId();
             Region reported = MetaCodec.fromProto(report.getRegion());
@@ -225,7 +223,7 @@ public final class HeartbeatHandler {
                 continue; // a stale leader's view decides nothing: no operator step, no split (see onRegionHeartbeat)
             }
             // A running operator goes first: a split queued meanwhile waits (its epoch check drops it if the
-            // operator changed the region), and none is decided while the membership is changing.
+            // operator changed the region).
             if (report.hasLeader()) {
                 Optional<PdProto.RegionInstruction> step = operators.onRegionReport(new RegionView(
                         MetaCodec.fromProto(report.getRegion()), Optional.of(MetaCodec.fromProto(report.getLeader()))),
@@ -238,25 +236,9 @@ public final class HeartbeatHandler {
                     continue;
                 }
             }
-            Optional<PdProto.RegionInstruction> queued = instructions.due(regionId, report);
-            if (queued.isPresent()) {
-                reply.addInstructions(queued.get());
-                continue;
-            }
-            if (instructions.isBusy(regionId)) {
-                continue;
-            }
-            java.time.Duration hotFor = hotSince(regionId, splitChecker.isHot(report));
-            // The new ids come through the Raft log: the rest continues back on the decision thread.
-            splitChecker.check(report, hotFor).ifPresent(reason -> splits.add(
-                    newSplit(report.getRegion(), reason).thenAcceptAsync(i -> {
-                        thread.checkOn();
-                        instructions.offer(i);
-                        reply.addInstructions(i);
-                        LOG.info("region {} will split: {}", regionId, reason);
-                    }, thread)));
+            instructions.due(regionId, report).ifPresent(reply::addInstructions);
         }
-        return CompletableFuture.allOf(splits.toArray(CompletableFuture[]::new)).thenApply(v -> reply.build());
+        return CompletableFuture.completedFuture(reply.build());
     }
 
     /** Records a store's new administrative state (OFFLINE to drain it, TOMBSTONE once removed). */
@@ -271,17 +253,6 @@ public final class HeartbeatHandler {
     public CompletableFuture<?> setMaxReplicas(int maxReplicas) {
         return raft.propose(PdProto.PdCommand.newBuilder()
                 .setSetReplication(PdProto.SetReplicationCommand.newBuilder().setMaxReplicas(maxReplicas)).build());
-    }
-
-    /** How long the region has been over the load threshold without a break (zero when it is not now). */
-    private java.time.Duration hotSince(long regionId, boolean hot) {
-        thread.checkOn();
-        long now = System.nanoTime();
-        if (!hot) {
-            hotSinceNanos.remove(regionId);
-            return java.time.Duration.ZERO;
-        }
-        return java.time.Duration.ofNanos(now - hotSinceNanos.computeIfAbsent(regionId, id -> now));
     }
 
     /** A split instruction with fresh ids for the new region and its peers; an empty key lets the store choose. */

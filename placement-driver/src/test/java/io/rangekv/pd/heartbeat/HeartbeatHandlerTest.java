@@ -59,9 +59,9 @@ class HeartbeatHandlerTest {
     private final OperatorController operators = new OperatorController(clock, 4, Duration.ofMinutes(10));
     private final StoreInstructionQueue storeInstructions = new StoreInstructionQueue(thread);
     private final ReplicaHygiene hygiene = new ReplicaHygiene(thread, clock);
+    private final InstructionQueue instructions = new InstructionQueue(clock, Duration.ofSeconds(10));
     private final HeartbeatHandler handler = new HeartbeatHandler(PdConfig.from(new Settings(Map.of())), metadata,
-            null, storeStats, new RegionStatsBook(clock), new InstructionQueue(clock, Duration.ofSeconds(10)), null,
-            operators, thread, storeInstructions);
+            null, storeStats, new RegionStatsBook(clock), instructions, null, operators, thread, storeInstructions);
     private final Region parent;
 
     HeartbeatHandlerTest() {
@@ -133,6 +133,26 @@ class HeartbeatHandlerTest {
         assertTrue(destroy != null, "destroyed within the grace and a round");
         assertEquals(parent.regionId(), destroy.getDestroyReplica().getRegionId());
         assertEquals(MetaCodec.toProto(moved.epoch()), destroy.getDestroyReplica().getEpoch());
+    }
+
+    /**
+     * A region's report over the split size gets no split decided in its reply (the schedule loop decides splits
+     * from the round's view); a split queued for the region is delivered while the region is at its epoch.
+     */
+    @Test
+    void aRegionHeartbeatDeliversAQueuedSplitAndDecidesNone() throws Exception {
+        PdProto.RegionReport big = PdProto.RegionReport.newBuilder().setRegion(MetaCodec.toProto(parent))
+                .setLeader(MetaCodec.toProto(parent.peers().get(0))).setApproximateBytes(Long.MAX_VALUE / 2)
+                .setApproximateKeys(Long.MAX_VALUE / 2).setIntervalMs(1000).build();
+        PdProto.RegionHeartbeatRequest request = PdProto.RegionHeartbeatRequest.newBuilder().setStoreId(1)
+                .addRegions(big).build();
+        assertEquals(0, handler.onRegionHeartbeat(request).get(10, TimeUnit.SECONDS).getInstructionsCount());
+        PdProto.RegionInstruction split = PdProto.RegionInstruction.newBuilder().setRegionId(parent.regionId())
+                .setEpoch(MetaCodec.toProto(parent.epoch())).setSplit(PdProto.SplitRegion.newBuilder()
+                        .setNewRegionId(90)).build();
+        instructions.offer(split);
+        assertEquals(List.of(split), handler.onRegionHeartbeat(request).get(10, TimeUnit.SECONDS)
+                .getInstructionsList());
     }
 
     /** Heartbeats touch state confined to the decision thread: from any other thread they fail. */
