@@ -235,7 +235,7 @@ public final class ScheduleLoop {
         }
     }
 
-    /** The cluster as the schedulers see it right now. */
+    /** The cluster as the schedulers see it right now. Any thread (admin requests too): it reads thread-safe books. */
     public ClusterView view() {
         List<StoreView> stores = metadata.stores().stream().map(this::storeView).toList();
         List<RegionView> regions = metadata.regions().stream().map(this::regionView).toList();

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Soft state of the PD leader; thread-safe (synchronized: heartbeats, the scheduler and admin reads).
  */
+@io.rangekv.concurrent.ThreadSafe
 public final class OperatorController {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorController.class);
     private static final int HISTORY = 500;
