@@ -14,7 +14,12 @@ import io.rangekv.pd.schedule.MergeChecker;
 import io.rangekv.pd.schedule.Operator;
 import io.rangekv.pd.schedule.InstructionQueue;
 import io.rangekv.pd.schedule.Step;
+import io.rangekv.concurrent.ConfinedTo;
 import io.rangekv.pd.schedule.ClusterView;
+import io.rangekv.pd.schedule.DecisionThread;
+import io.rangekv.pd.schedule.ReplicaHygiene;
+import io.rangekv.pd.schedule.SplitScheduler;
+import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.RegionView;
 import io.rangekv.pd.schedule.ReplicaChecker;
@@ -27,17 +32,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongPredicate;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Every {@code schedule.interval} on the {@code pd-schedule} thread, while this member is the ready leader: freeze a
- * {@link ClusterView}, end stalled operators and those that need a store which is not UP, then ask the schedulers —
- * replica repair first; leader and region balance and merges only when no region is short of replicas — and hand
- * their operators to the {@link OperatorController}.
+ * Every {@code schedule.interval} on the decision thread ({@code pd-schedule}), while this member is the ready
+ * leader: freeze a {@link ClusterView}, end stalled operators and those that need a store which is not UP, decide
+ * replica hygiene (replicas stores must create or destroy, delivered on their next heartbeat) and automatic splits
+ * (queued for the region leader's next heartbeat), then ask the schedulers — replica repair first; leader and
+ * region balance and merges only when no region is short of replicas — and hand their operators to the
+ * {@link OperatorController}.
  */
+@ConfinedTo(DecisionThread.NAME)
 public final class ScheduleLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleLoop.class);
     private static final int ID_BLOCK = 64;
@@ -51,6 +58,12 @@ public final class ScheduleLoop {
     private final OperatorController operators;
     private final InstructionQueue instructions;
     private final IdAllocator ids;
+    private final DecisionThread thread;
+    private final ReplicaHygiene hygiene;
+    private final StoreInstructionQueue storeInstructions;
+    private final SplitScheduler splits;
+    /** Regions whose split ids are being allocated (the instruction is queued once they arrive). */
+    private final Set<Long> splitsUnderWay = new java.util.HashSet<>();
     private long nextPeerId;
     private long peerIdsEnd;
     /** Per region: the version last seen and since when (pd-schedule thread), for the split-merge interval. */
@@ -60,7 +73,12 @@ public final class ScheduleLoop {
 
     public ScheduleLoop(PdConfig config, PdRaftGroup raft, ClusterMetadata metadata, StoreStatsBook storeStats,
                         RegionStatsBook regionStats, HeartbeatHandler heartbeats, OperatorController operators,
-                        InstructionQueue instructions, IdAllocator ids) {
+                        InstructionQueue instructions, IdAllocator ids, DecisionThread thread,
+                        ReplicaHygiene hygiene, StoreInstructionQueue storeInstructions, SplitScheduler splits) {
+        this.splits = splits;
+        this.thread = thread;
+        this.hygiene = hygiene;
+        this.storeInstructions = storeInstructions;
         this.instructions = instructions;
         this.config = config;
         this.raft = raft;
@@ -72,9 +90,8 @@ public final class ScheduleLoop {
         this.ids = ids;
     }
 
-    public void start(ScheduledExecutorService thread) {
-        long every = config.schedule().interval().toMillis();
-        thread.scheduleWithFixedDelay(this::tickSafely, every, every, TimeUnit.MILLISECONDS);
+    public void start() {
+        thread.every(config.schedule().interval().toMillis(), this::tickSafely);
     }
 
     private void tickSafely() {
@@ -87,6 +104,7 @@ public final class ScheduleLoop {
 
     /** One scheduling round. */
     void tick() {
+        thread.checkOn();
         if (!raft.isReadyLeader() || !metadata.isBootstrapped()) {
             return;
         }
@@ -95,6 +113,8 @@ public final class ScheduleLoop {
                 .collect(Collectors.toMap(RegionView::regionId, Function.identity()));
         operators.expire(byId).forEach(operators::admit);
         operators.cancelStranded(view, byId).forEach(operators::admit);
+        storeInstructions.replaceAll(hygiene.check(view, regionStats::initialRegion,
+                ReplicaHygiene.Operators.of(operators::hasOperator, operators::claimsReplica)));
         PdConfig.ScheduleConfig schedule = config.schedule();
         long now = operators.now();
         trackVersions(view, now);
@@ -103,6 +123,7 @@ public final class ScheduleLoop {
         Set<Long> frozen = view.regions().stream().filter(r -> !r.frozenOn().isEmpty())
                 .map(RegionView::regionId).collect(Collectors.toSet());
         LongPredicate busy = id -> operators.hasOperator(id) || frozen.contains(id);
+        queueSplits(view, id -> busy.test(id) || instructions.isBusy(id) || splitsUnderWay.contains(id));
         List<Operator> repairs = ReplicaChecker.check(view, busy, this::nextPeerId,
                 operators::newOperatorId, now);
         if (schedule.replicaRepair()) {
@@ -137,6 +158,29 @@ public final class ScheduleLoop {
         if (schedule.merge().enabled()) {
             MergeChecker.check(view, schedule.merge(), unsettled, id -> unchangedFor(id, now),
                     this::nextPeerId, operators::newOperatorId, now).ifPresent(operators::admit);
+        }
+    }
+
+    /**
+     * Queues a split for each region over a split threshold, for its leader's next heartbeat (delivered only while
+     * the region is still at the epoch it was decided at). The new ids come through the Raft log; the queueing
+     * continues back on this thread.
+     */
+    private void queueSplits(ClusterView view, LongPredicate busy) {
+        for (SplitScheduler.Split split : splits.check(view, busy)) {
+            long regionId = split.region().regionId();
+            splitsUnderWay.add(regionId);
+            heartbeats.newSplit(io.rangekv.wire.MetaCodec.toProto(split.region().region()), split.reason())
+                    .whenCompleteAsync((instruction, error) -> {
+                        thread.checkOn();
+                        splitsUnderWay.remove(regionId);
+                        if (error != null) {
+                            LOG.warn("no split of region {} this round: {}", regionId, error.toString());
+                            return;
+                        }
+                        instructions.offer(instruction);
+                        LOG.info("region {} will split: {}", regionId, split.reason());
+                    }, thread);
         }
     }
 
@@ -191,7 +235,7 @@ public final class ScheduleLoop {
         }
     }
 
-    /** The cluster as the schedulers see it right now. */
+    /** The cluster as the schedulers see it right now. Any thread (admin requests too): it reads thread-safe books. */
     public ClusterView view() {
         List<StoreView> stores = metadata.stores().stream().map(this::storeView).toList();
         List<RegionView> regions = metadata.regions().stream().map(this::regionView).toList();
@@ -199,8 +243,10 @@ public final class ScheduleLoop {
     }
 
     private StoreView storeView(Store store) {
-        Set<Long> hosted = storeStats.latest(store.storeId()).map(StoreStatsBook.Entry::regionIds).orElse(Set.of());
-        return new StoreView(store.storeId(), heartbeats.observedState(store.storeId(), store.state()), hosted);
+        Optional<StoreStatsBook.Entry> latest = storeStats.latest(store.storeId());
+        return new StoreView(store.storeId(), heartbeats.observedState(store.storeId(), store.state()),
+                latest.map(StoreStatsBook.Entry::regionIds).orElse(Set.of()),
+                latest.map(StoreStatsBook.Entry::frozenRegionIds).orElse(Set.of()));
     }
 
     private RegionView regionView(Region region) {
