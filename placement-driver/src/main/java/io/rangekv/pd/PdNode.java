@@ -10,6 +10,8 @@ import io.rangekv.pd.raft.PdLeaderListener;
 import io.rangekv.pd.rpc.PdRpcService;
 import io.rangekv.pd.rpc.PdServer;
 import io.rangekv.pd.schedule.InstructionQueue;
+import io.rangekv.pd.http.ConsistencyAdmin;
+import io.rangekv.pd.schedule.ConsistencyChecker;
 import io.rangekv.pd.schedule.DecisionThread;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.ReplicaHygiene;
@@ -62,6 +64,8 @@ public final class PdNode implements AutoCloseable {
             started.add(decisions);
             StoreInstructionQueue storeInstructions = new StoreInstructionQueue(decisions);
             ReplicaHygiene hygiene = new ReplicaHygiene(decisions, SystemClock.INSTANCE);
+            ConsistencyChecker consistency = new ConsistencyChecker(decisions,
+                    config.schedule().consistencyCheckInterval());
             SplitScheduler splits = new SplitScheduler(decisions, SystemClock.INSTANCE,
                     new SplitChecker(config.schedule()));
             OperatorController operators = new OperatorController(SystemClock.INSTANCE,
@@ -72,6 +76,7 @@ public final class PdNode implements AutoCloseable {
                 storeInstructions.clear();
                 hygiene.clear();
                 splits.clear();
+                consistency.clear();
             };
             PdLeaderListener forgetSoftState = new PdLeaderListener() {
                 @Override
@@ -96,9 +101,9 @@ public final class PdNode implements AutoCloseable {
             started.add(raft);
             IdAllocator ids = new IdAllocator(raft);
             HeartbeatHandler heartbeats = new HeartbeatHandler(config, metadata, raft, storeStats, regionStats,
-                    instructions, ids, operators, decisions, storeInstructions);
+                    instructions, ids, operators, decisions, storeInstructions, consistency);
             ScheduleLoop loop = new ScheduleLoop(config, raft, metadata, storeStats, regionStats, heartbeats,
-                    operators, instructions, ids, decisions, hygiene, storeInstructions, splits);
+                    operators, instructions, ids, decisions, hygiene, storeInstructions, splits, consistency);
             loop.start();
             PdRpcService service = new PdRpcService(config, raft, metadata, heartbeats, storeStats, regionStats,
                     ids, decisions);
@@ -106,7 +111,7 @@ public final class PdNode implements AutoCloseable {
             RegionAdmin admin = new RegionAdmin(metadata, regionStats, instructions, heartbeats, operators, ids,
                     storeStats, loop::view);
             started.add(AdminHttpServer.start(self.host(), self.httpPort(), config, raft, metadata, service, admin,
-                    operators));
+                    operators, new ConsistencyAdmin(consistency, decisions)));
             LOG.info("PD member {} serving RPC at {}, Raft at {}, HTTP at {}", self.memberId(), self.rpcAddress(),
                     self.raftAddress(), self.httpAddress());
             return new PdNode(config, started, raft, metadata, regionStats);

@@ -24,6 +24,10 @@ import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.RegionView;
 import io.rangekv.pd.schedule.ReplicaChecker;
 import io.rangekv.pd.schedule.StoreView;
+import io.rangekv.pd.schedule.ConsistencyChecker;
+import io.rangekv.pd.schedule.StoreInstruction;
+import io.rangekv.proto.gen.PdProto;
+import io.rangekv.wire.MetaCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +66,7 @@ public final class ScheduleLoop {
     private final ReplicaHygiene hygiene;
     private final StoreInstructionQueue storeInstructions;
     private final SplitScheduler splits;
+    private final ConsistencyChecker consistency;
     /** Regions whose split ids are being allocated (the instruction is queued once they arrive). */
     private final Set<Long> splitsUnderWay = new java.util.HashSet<>();
     private long nextPeerId;
@@ -74,8 +79,10 @@ public final class ScheduleLoop {
     public ScheduleLoop(PdConfig config, PdRaftGroup raft, ClusterMetadata metadata, StoreStatsBook storeStats,
                         RegionStatsBook regionStats, HeartbeatHandler heartbeats, OperatorController operators,
                         InstructionQueue instructions, IdAllocator ids, DecisionThread thread,
-                        ReplicaHygiene hygiene, StoreInstructionQueue storeInstructions, SplitScheduler splits) {
+                        ReplicaHygiene hygiene, StoreInstructionQueue storeInstructions, SplitScheduler splits,
+                        ConsistencyChecker consistency) {
         this.splits = splits;
+        this.consistency = consistency;
         this.thread = thread;
         this.hygiene = hygiene;
         this.storeInstructions = storeInstructions;
@@ -113,16 +120,22 @@ public final class ScheduleLoop {
                 .collect(Collectors.toMap(RegionView::regionId, Function.identity()));
         operators.expire(byId).forEach(operators::admit);
         operators.cancelStranded(view, byId).forEach(operators::admit);
-        storeInstructions.replaceAll(hygiene.check(view, regionStats::initialRegion,
-                ReplicaHygiene.Operators.of(operators::hasOperator, operators::claimsReplica)));
         PdConfig.ScheduleConfig schedule = config.schedule();
         long now = operators.now();
-        trackVersions(view, now);
-        thawOrphanedMerges(view, now);
         // A frozen region changes nothing until its merge commits or rolls back: no scheduler touches it.
         Set<Long> frozen = view.regions().stream().filter(r -> !r.frozenOn().isEmpty())
                 .map(RegionView::regionId).collect(Collectors.toSet());
         LongPredicate busy = id -> operators.hasOperator(id) || frozen.contains(id);
+        ConsistencyChecker.Round checks = consistency.round(view, id -> busy.test(id) || instructions.isBusy(id),
+                operators::hasOperator, this::nextPeerId, operators::newOperatorId, now);
+        List<StoreInstruction> decided = new java.util.ArrayList<>(hygiene.check(view, regionStats::initialRegion,
+                ReplicaHygiene.Operators.of(operators::hasOperator, operators::claimsReplica)));
+        decided.addAll(checks.quarantines());
+        storeInstructions.replaceAll(decided);
+        checks.replacements().forEach(operators::admit);
+        queueChecks(view, checks.checks());
+        trackVersions(view, now);
+        thawOrphanedMerges(view, now);
         queueSplits(view, id -> busy.test(id) || instructions.isBusy(id) || splitsUnderWay.contains(id));
         List<Operator> repairs = ReplicaChecker.check(view, busy, this::nextPeerId,
                 operators::newOperatorId, now);
@@ -181,6 +194,17 @@ public final class ScheduleLoop {
                         instructions.offer(instruction);
                         LOG.info("region {} will split: {}", regionId, split.reason());
                     }, thread);
+        }
+    }
+
+    /** A consistency check for each region's leader's next heartbeat, at the epoch it has now. */
+    private void queueChecks(ClusterView view, List<Long> regionIds) {
+        for (RegionView r : view.regions()) {
+            if (regionIds.contains(r.regionId())) {
+                instructions.offer(PdProto.RegionInstruction.newBuilder().setRegionId(r.regionId())
+                        .setEpoch(MetaCodec.toProto(r.region().epoch())).setReason("consistency check")
+                        .setComputeHash(PdProto.ComputeHash.getDefaultInstance()).build());
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import io.rangekv.pd.IdAllocator;
 import io.rangekv.pd.PdConfig;
 import io.rangekv.pd.meta.ClusterMetadata;
 import io.rangekv.pd.raft.PdRaftGroup;
+import io.rangekv.pd.schedule.ConsistencyChecker;
 import io.rangekv.pd.schedule.DecisionThread;
 import io.rangekv.pd.schedule.InstructionQueue;
 import io.rangekv.pd.schedule.OperatorController;
@@ -46,6 +47,7 @@ public final class HeartbeatHandler {
     private final ClusterMetadata metadata;
     private final PdRaftGroup raft;
     private final StoreStatsBook storeStats;
+    private final ConsistencyChecker consistency;
     private final RegionStatsBook regionStats;
     private final InstructionQueue instructions;
     private final IdAllocator ids;
@@ -57,8 +59,9 @@ public final class HeartbeatHandler {
     public HeartbeatHandler(PdConfig config, ClusterMetadata metadata, PdRaftGroup raft, StoreStatsBook storeStats,
                             RegionStatsBook regionStats, InstructionQueue instructions, IdAllocator ids,
                             OperatorController operators, DecisionThread thread,
-                            StoreInstructionQueue storeInstructions) {
+                            StoreInstructionQueue storeInstructions, ConsistencyChecker consistency) {
         this.thread = thread;
+        this.consistency = consistency;
         this.storeInstructions = storeInstructions;
         this.config = config;
         this.metadata = metadata;
@@ -106,6 +109,12 @@ public final class HeartbeatHandler {
             PdProto.StoreHeartbeatRequest request) {
         thread.checkOn();
         storeStats.record(request);
+        java.util.Map<Long, ConsistencyChecker.Report> hashes = new java.util.HashMap<>();
+        for (PdProto.ReplicaHash h : request.getReplicaHashesList()) {
+            hashes.put(h.getRegionId(), new ConsistencyChecker.Report(request.getStoreId(), h.getPeerId(),
+                    h.getAppliedIndex(), h.getHash()));
+        }
+        consistency.record(request.getStoreId(), hashes);
         // A failed bootstrap proposal is retried on the next heartbeat; this one is answered all the same.
         return onDecisionThread(maybeBootstrap().exceptionally(e -> null), ignored -> {
             thread.checkOn();
@@ -141,6 +150,10 @@ public final class HeartbeatHandler {
         if (decided instanceof StoreInstruction.CreateReplica c) {
             return PdProto.StoreInstruction.newBuilder().setCreateReplica(PdProto.CreateReplica.newBuilder()
                     .setRegion(MetaCodec.toProto(c.initial())).setPeerId(c.peerId())).build();
+        }
+        if (decided instanceof StoreInstruction.QuarantineReplica q) {
+            return PdProto.StoreInstruction.newBuilder().setQuarantineReplica(PdProto.QuarantineReplica.newBuilder()
+                    .setRegionId(q.regionId()).setPeerId(q.peerId()).setReason(q.why())).build();
         }
         StoreInstruction.DestroyReplica d = (StoreInstruction.DestroyReplica) decided;
         return PdProto.StoreInstruction.newBuilder().setDestroyReplica(PdProto.DestroyReplica.newBuilder()

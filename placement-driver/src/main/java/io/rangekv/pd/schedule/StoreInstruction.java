@@ -24,6 +24,13 @@ public sealed interface StoreInstruction {
     }
 
     /**
+     * Stop serving: the replica's data differs from the region's other replicas (the consistency check). It gives
+     * up leadership and answers nothing until the PD has replaced it.
+     */
+    record QuarantineReplica(long storeId, long regionId, long peerId, String why) implements StoreInstruction {
+    }
+
+    /**
      * Stop the replica, and drop its keys unless another replica on the store holds them. The store obeys only
      * while its own replica is older than {@code epoch} (or no longer lists itself): a replica that has moved on
      * past what the PD knows is kept.

@@ -42,8 +42,8 @@ public final class StoreInstructionQueue {
         Map<Long, List<StoreInstruction>> next = new HashMap<>(byStore);
         next.remove(storeId);
         byStore = next;
-        return pending.stream().filter(i -> i instanceof StoreInstruction.DestroyReplica
-                ? hosted.contains(i.regionId()) : !hosted.contains(i.regionId())).toList();
+        return pending.stream().filter(i -> i instanceof StoreInstruction.CreateReplica
+                ? !hosted.contains(i.regionId()) : hosted.contains(i.regionId())).toList();
     }
 
     public void clear() {

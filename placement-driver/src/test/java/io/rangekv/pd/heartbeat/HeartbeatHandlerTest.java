@@ -61,7 +61,8 @@ class HeartbeatHandlerTest {
     private final ReplicaHygiene hygiene = new ReplicaHygiene(thread, clock);
     private final InstructionQueue instructions = new InstructionQueue(clock, Duration.ofSeconds(10));
     private final HeartbeatHandler handler = new HeartbeatHandler(PdConfig.from(new Settings(Map.of())), metadata,
-            null, storeStats, new RegionStatsBook(clock), instructions, null, operators, thread, storeInstructions);
+            null, storeStats, new RegionStatsBook(clock), instructions, null, operators, thread, storeInstructions,
+            new io.rangekv.pd.schedule.ConsistencyChecker(thread, Duration.ZERO));
     private final Region parent;
 
     HeartbeatHandlerTest() {
