@@ -270,7 +270,8 @@ public final class ScheduleLoop {
         Optional<StoreStatsBook.Entry> latest = storeStats.latest(store.storeId());
         return new StoreView(store.storeId(), heartbeats.observedState(store.storeId(), store.state()),
                 latest.map(StoreStatsBook.Entry::regionIds).orElse(Set.of()),
-                latest.map(StoreStatsBook.Entry::frozenRegionIds).orElse(Set.of()));
+                latest.map(StoreStatsBook.Entry::frozenRegionIds).orElse(Set.of()),
+                latest.map(StoreStatsBook.Entry::peerByRegion).orElse(Map.of()));
     }
 
     private RegionView regionView(Region region) {

@@ -157,7 +157,7 @@ public final class HeartbeatHandler {
         }
         StoreInstruction.DestroyReplica d = (StoreInstruction.DestroyReplica) decided;
         return PdProto.StoreInstruction.newBuilder().setDestroyReplica(PdProto.DestroyReplica.newBuilder()
-                .setRegionId(d.regionId()).setEpoch(MetaCodec.toProto(d.epoch()))).build();
+                .setRegionId(d.regionId()).setEpoch(MetaCodec.toProto(d.epoch())).setPeerId(d.peerId())).build();
     }
 
     /**

@@ -141,10 +141,21 @@ public final class ReplicaHygiene {
 
     private Optional<StoreInstruction> stray(StoreView store, long regionId, Map<Long, Region> recorded,
                                              ClusterView view, Operators operators) {
+        Region region = recorded.get(regionId);
+        Optional<Long> hosted = store.hostedPeer(regionId);
+        if (region != null && hosted.isPresent() && region.peerOnStore(store.storeId())
+                .filter(listed -> listed.peerId() != hosted.get()).isPresent()) {
+            // An old replica, removed from the region and not destroyed yet, while the region lists a new one here
+            // (an operator re-adding the region on this store): it must go before the new one can be created —
+            // same Raft group id, same address — whatever the operator claims, since it is not the operator's.
+            return Optional.of(new StoreInstruction.DestroyReplica(store.storeId(), regionId, region.epoch(),
+                    hosted.get(), "store " + store.storeId() + " still runs old replica " + hosted.get()
+                            + " of region " + regionId + ", which lists replica "
+                            + region.peerOnStore(store.storeId()).get().peerId() + " there"));
+        }
         if (operators.claimsReplica(regionId, store.storeId())) {
             return Optional.empty();
         }
-        Region region = recorded.get(regionId);
         if (region != null) {
             if (region.peerOnStore(store.storeId()).isPresent()) {
                 return Optional.empty();

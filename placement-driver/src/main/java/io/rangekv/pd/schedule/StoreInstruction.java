@@ -35,7 +35,13 @@ public sealed interface StoreInstruction {
      * while its own replica is older than {@code epoch} (or no longer lists itself): a replica that has moved on
      * past what the PD knows is kept.
      */
-    record DestroyReplica(long storeId, long regionId, RegionEpoch epoch, String why) implements StoreInstruction {
+    record DestroyReplica(long storeId, long regionId, RegionEpoch epoch, long peerId, String why)
+            implements StoreInstruction {
+        /** Whatever replica of the region the store runs (0: any peer id). */
+        public DestroyReplica(long storeId, long regionId, RegionEpoch epoch, String why) {
+            this(storeId, regionId, epoch, 0, why);
+        }
+
         public DestroyReplica {
             if (epoch.confVersion() == Long.MAX_VALUE || epoch.version() == Long.MAX_VALUE) {
                 // An epoch no replica can reach makes every store obey, whatever it holds: never send one.

@@ -88,6 +88,30 @@ class ReplicaHygieneTest {
     }
 
     /**
+     * Region 1 was moved off store 3 and is being moved back: it lists a new replica 99 there, while store 3 still
+     * runs its old replica 13 (removed while behind, never destroyed). Store 3 hosts "region 1", so the new replica
+     * was never created and the old one was taken for it (the chaos suite, seed 20261207: a store that could not
+     * restart, a region left without a leader). The old replica is destroyed by its peer id, even though the move's
+     * operator claims a replica of region 1 on store 3.
+     */
+    @Test
+    void anOldReplicaOnAStoreWhereTheRegionListsANewOneIsDestroyedByPeerId() {
+        List<Peer> peers = List.of(Peer.voter(11, 1), Peer.voter(12, 2), Peer.learner(99, 3));
+        Region readded = new Region(1, new KeyRange(Key.EMPTY, Key.EMPTY), new RegionEpoch(5, 1), peers);
+        operators = ReplicaHygiene.Operators.of(id -> true, (r, s) -> true);
+        List<StoreView> stores = List.of(new StoreView(1, StoreState.UP, Set.of(1L), Set.of(), Map.of(1L, 11L)),
+                new StoreView(2, StoreState.UP, Set.of(1L), Set.of(), Map.of(1L, 12L)),
+                new StoreView(3, StoreState.UP, Set.of(1L), Set.of(), Map.of(1L, 13L)));
+        ClusterView view = ClusterView.of(stores, List.of(new RegionView(readded, Optional.empty())), 3);
+
+        List<StoreInstruction.DestroyReplica> destroyed = destroys(roundsFor(Duration.ofSeconds(10), view));
+
+        assertEquals(3, destroyed.get(0).storeId());
+        assertEquals(13, destroyed.get(0).peerId(), "only the old replica, by its peer id");
+        assertEquals(readded.epoch(), destroyed.get(0).epoch());
+    }
+
+    /**
      * Region 1 splits at "m" into 1 [, m) and 50 [m, ). The child's report arrives first and replaces the parent in
      * the map; the parent's report is late. Every store still hosts region 1 with the keys [, m): they must stay.
      */
