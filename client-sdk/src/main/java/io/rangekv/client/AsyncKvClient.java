@@ -291,7 +291,11 @@ public final class AsyncKvClient {
         return java.util.Arrays.copyOf(key.unsafeBytes(), key.length() + 1);
     }
 
-    /** Deletes every key in {@code range}, region by region (each region's part is atomic). */
+    /**
+     * Deletes every key in {@code range}, region by region (each region's part is atomic). A part whose outcome is
+     * unknown is not sent again (it carries no write ids: run again, it could delete a key another client wrote in
+     * between); that surfaces as {@link io.rangekv.error.UnknownResultException}.
+     */
     public CompletableFuture<Void> deleteRange(KeyRange range) {
         Deadline deadline = deadline();
         return deleteFrom(range, range.start(), deadline);
@@ -305,7 +309,7 @@ public final class AsyncKvClient {
             }
             CompletableFuture<Void> part = sender.sendToRegion(entry.region().regionId(), slice.start(),
                     KvProto.Request.newBuilder().setDeleteRange(KvProto.DeleteRangeRequest.newBuilder()
-                            .setStartKey(bytes(slice.start())).setEndKey(bytes(slice.end()))), true,
+                            .setStartKey(bytes(slice.start())).setEndKey(bytes(slice.end()))), false,
                     ReadConsistency.LINEARIZABLE, deadline).thenCompose(r -> {
                         Key after = slice.end();
                         boolean done = after.isEmpty()

@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Hazard 8, client side: a delete or batch put the SDK sends again after an unknown outcome names the same
- * mutations (client id and seqs) as the first attempt, so the store applies them at most once. The transport fails
+ * mutations (client id and seqs) as the first attempt, so the store applies them at most once; a delete-range,
+ * which has no ids, is not sent again. The transport fails
  * the first attempt of every request with an unknown outcome and answers the second.
  */
 class AsyncKvClientWriteIdsTest {
@@ -114,5 +115,15 @@ class AsyncKvClientWriteIdsTest {
         assertEquals(List.of(2L, 3L), batches.get(0).getWriteIds().getSeqsList(), "one seq per pair, in order");
         assertTrue(batches.get(0).getWriteIds().getLowestUnanswered() == 2, "the delete had its answer by then");
         assertEquals(0, writes.outstanding());
+    }
+
+    /** A delete-range carries no ids, so after an unknown outcome it is not sent again: the caller is told. */
+    @Test
+    void aDeleteRangeWithAnUnknownOutcomeIsNotRetried() {
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class,
+                () -> client().deleteRange(new KeyRange(Key.of("a"), Key.of("c"))).get(10, TimeUnit.SECONDS));
+        org.junit.jupiter.api.Assertions.assertInstanceOf(UnknownResultException.class, e.getCause());
+        assertEquals(1, sent.stream().filter(KvProto.Request::hasDeleteRange).count());
     }
 }

@@ -231,7 +231,9 @@ class CommandApplierDedupTest {
         CommandApplier s = new CommandApplier(engine, RegionState.fresh(source, 11), Duration.ofMillis(200));
         put(s, 1, "p", "v1", CLIENT_A, 7);
         put(s, 2, "p", "v2", CLIENT_B, 1);
-        put(t, 1, "c", "w1", CLIENT_A, 9);
+        // Client A's seq 7 is still unanswered when the target applies its seq 9.
+        t.apply(new Proposal(1, target.epoch(), new Command.Put(Key.of("c"), "w1".getBytes()),
+                ids(CLIENT_A, 7, T0, 9)), 1);
         s.apply(new Proposal(7, source.epoch(), new Command.PrepareMerge(1)), 3);
         s.flush();
         t.apply(new Proposal(1, target.epoch(), new Command.CommitMerge(source)), 2);
