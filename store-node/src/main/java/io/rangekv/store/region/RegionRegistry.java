@@ -80,6 +80,9 @@ public final class RegionRegistry implements RegionHost {
         List<RegionState> live = new ArrayList<>();
         try (EngineIterator it = engine.iterator(Keys.regionStateStart(), Keys.regionStateEnd(), false)) {
             for (; it.isValid(); it.next()) {
+                if (!Keys.isRegionState(it.key())) {
+                    continue; // another region-local record (write deduplication)
+                }
                 RegionState state = RegionStateCodec.decode(it.value());
                 started.add(state.region().regionId());
                 if (!state.tombstone()) {
@@ -323,11 +326,15 @@ public final class RegionRegistry implements RegionHost {
         }
     }
 
-    /** Drops a stopped replica's Raft log, catalog entry and state record; its data keys stay in the engine. */
+    /**
+     * Drops a stopped replica's Raft log, catalog entry, state record and write-deduplication records; its data keys
+     * stay in the engine.
+     */
     private void forgetStopped(long regionId) {
         launcher.destroy(regionId);
         catalog.forget(regionId);
-        engine.write(new WriteBatch().delete(Keys.regionState(regionId)));
+        engine.write(new WriteBatch().delete(Keys.regionState(regionId))
+                .deleteRange(Keys.dedupStart(regionId), Keys.dedupEnd(regionId)));
     }
 
     /** The regions of the replicas here that own keys in {@code range} (not those awaiting their first RaftSnapshot). */

@@ -126,10 +126,28 @@ class RegionRegistryTest {
     void aMergeSourceWhoseTargetHoldsItsRangeIsForgotten() {
         store(RegionState.fresh(region(1, "a", "m", 2), 1).withMergingInto(region(1, "a", "m", 2), 9));
         store(RegionState.fresh(region(9, "a", "z", 3), 91));
+        engine.write(new WriteBatch().put(Keys.dedup(1, 5), new byte[] {8, 1}));
 
         registry().recover();
 
         assertEquals(List.of("destroy log of 1", "start 9"), launched);
+        try (var it = engine.iterator(Keys.dedupStart(1), Keys.dedupEnd(1), false)) {
+            org.junit.jupiter.api.Assertions.assertFalse(it.isValid(), "its deduplication records go with it");
+        }
+    }
+
+    /** The meta prefix also holds write-deduplication records: recovery reads only the region state records. */
+    @Test
+    void deduplicationRecordsBesideTheStatesAreNotTakenForRegions() {
+        Region parent = region(1, "a", "z", 1);
+        CommandApplier applier = new CommandApplier(engine, RegionState.fresh(parent, 1));
+        applier.apply(new Proposal(1, parent.epoch(), new Command.Put(Key.of("k"), new byte[] {1}),
+                new io.rangekv.store.command.ClientWrites(77, new long[] {3}, 3, 1000)), 1);
+        applier.flush();
+
+        registry().recover();
+
+        assertEquals(List.of("start 1"), launched);
     }
 
     /** One replica that cannot start must not keep the store, and every other region on it, down. */
