@@ -23,6 +23,7 @@ import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.RegionView;
 import io.rangekv.pd.schedule.ReplicaChecker;
+import io.rangekv.pd.schedule.ReplicaReplacement;
 import io.rangekv.pd.schedule.StoreView;
 import io.rangekv.pd.schedule.ConsistencyChecker;
 import io.rangekv.pd.schedule.StoreInstruction;
@@ -137,8 +138,9 @@ public final class ScheduleLoop {
         trackVersions(view, now);
         thawOrphanedMerges(view, now);
         queueSplits(view, id -> busy.test(id) || instructions.isBusy(id) || splitsUnderWay.contains(id));
-        List<Operator> repairs = ReplicaChecker.check(view, busy, this::nextPeerId,
-                operators::newOperatorId, now);
+        List<Operator> repairs = new java.util.ArrayList<>(ReplicaChecker.check(view, busy, this::nextPeerId,
+                operators::newOperatorId, now));
+        repairs.addAll(ReplicaReplacement.forFailed(view, busy, this::nextPeerId, operators::newOperatorId, now));
         if (schedule.replicaRepair()) {
             repairs.forEach(operators::admit);
         }
@@ -271,7 +273,8 @@ public final class ScheduleLoop {
         return new StoreView(store.storeId(), heartbeats.observedState(store.storeId(), store.state()),
                 latest.map(StoreStatsBook.Entry::regionIds).orElse(Set.of()),
                 latest.map(StoreStatsBook.Entry::frozenRegionIds).orElse(Set.of()),
-                latest.map(StoreStatsBook.Entry::peerByRegion).orElse(Map.of()));
+                latest.map(StoreStatsBook.Entry::peerByRegion).orElse(Map.of()),
+                latest.map(StoreStatsBook.Entry::failedRegionIds).orElse(Set.of()));
     }
 
     private RegionView regionView(Region region) {

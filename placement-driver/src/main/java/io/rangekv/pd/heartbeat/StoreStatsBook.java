@@ -25,7 +25,7 @@ public final class StoreStatsBook {
      * id of each hosted replica (empty from a store that does not report them).
      */
     public record Entry(PdProto.StoreStats stats, Set<Long> regionIds, Set<Long> frozenRegionIds,
-                        Map<Long, Long> peerByRegion, long receivedAtNanos) {
+                        Map<Long, Long> peerByRegion, Set<Long> failedRegionIds, long receivedAtNanos) {
     }
 
     public StoreStatsBook(Clock clock) {
@@ -38,7 +38,7 @@ public final class StoreStatsBook {
         heartbeat.getReplicasList().forEach(r -> peers.put(r.getRegionId(), r.getPeerId()));
         byStore.put(heartbeat.getStoreId(), new Entry(heartbeat.getStats(),
                 Set.copyOf(heartbeat.getRegionIdsList()), Set.copyOf(heartbeat.getMergingRegionIdsList()),
-                Map.copyOf(peers), clock.nanoTime()));
+                Map.copyOf(peers), Set.copyOf(heartbeat.getFailedRegionIdsList()), clock.nanoTime()));
     }
 
     public Optional<Entry> latest(long storeId) {

@@ -154,7 +154,8 @@ public final class ConsistencyChecker {
                                 + " other replicas'"));
                 boolean planned = replacements.stream().anyMatch(o -> o.regionId() == v.regionId());
                 if (!hasOperator.test(v.regionId()) && !planned) {
-                    replacements.add(replacement(view, region, storeId, peerIds, operatorIds.getAsLong(), now));
+                    replacements.add(ReplicaReplacement.of(view, region.region(), storeId, peerIds,
+                            operatorIds.getAsLong(), REPAIR_KIND, "replica on store " + storeId + " diverged", now));
                 }
             }
         }
@@ -199,27 +200,6 @@ public final class ConsistencyChecker {
                     }
                 }));
         return Optional.of(new Verdict(region.regionId(), index, hashByStore, peerByStore, consistent, diverged));
-    }
-
-    /** A new replica on the spare UP store with the fewest replicas, else the diverged one re-made on its store. */
-    private static Operator replacement(ClusterView view, RegionView region, long divergedStore, LongSupplier peerIds,
-                                        long operatorId, long now) {
-        Region r = region.region();
-        Map<Long, Long> counts = view.regionCounts();
-        Optional<Long> spare = view.upStores().stream().map(StoreView::storeId)
-                .filter(id -> r.peerOnStore(id).isEmpty())
-                .min(Comparator.comparingLong((Long id) -> counts.getOrDefault(id, 0L)).thenComparing(id -> id));
-        String why = "replica on store " + divergedStore + " diverged";
-        if (spare.isPresent()) {
-            Peer learner = Peer.learner(peerIds.getAsLong(), spare.get());
-            return new Operator(operatorId, r.regionId(), REPAIR_KIND, why + "; replaced on store " + spare.get(),
-                    List.of(new Step.AddLearner(learner), new Step.PromoteLearner(learner.peerId()),
-                            new Step.RemovePeer(divergedStore)), now);
-        }
-        Peer learner = Peer.learner(peerIds.getAsLong(), divergedStore);
-        return new Operator(operatorId, r.regionId(), REPAIR_KIND, why + "; re-made there from a RaftSnapshot",
-                List.of(new Step.RemovePeer(divergedStore), new Step.AddLearner(learner),
-                        new Step.PromoteLearner(learner.peerId())), now);
     }
 
     /** The latest verdict of every region compared so far, in region order. Any thread. */

@@ -8,14 +8,20 @@ import java.util.Set;
 /**
  * A store as the schedulers see it: its observed state (UP, DISCONNECTED after a short silence, DOWN after
  * {@code schedule.max-store-down-time}), the regions it reported hosting, those of them it reported frozen for
- * a merge, and the peer id of each hosted replica.
+ * a merge, the peer id of each hosted replica, and those that stopped for good (failed).
  */
 public record StoreView(long storeId, StoreState state, Set<Long> hostedRegions, Set<Long> frozenRegions,
-                        Map<Long, Long> hostedPeers) {
+                        Map<Long, Long> hostedPeers, Set<Long> failedRegions) {
     public StoreView {
         hostedRegions = Set.copyOf(hostedRegions);
         frozenRegions = Set.copyOf(frozenRegions);
         hostedPeers = Map.copyOf(hostedPeers);
+        failedRegions = Set.copyOf(failedRegions);
+    }
+
+    public StoreView(long storeId, StoreState state, Set<Long> hostedRegions, Set<Long> frozenRegions,
+                     Map<Long, Long> hostedPeers) {
+        this(storeId, state, hostedRegions, frozenRegions, hostedPeers, Set.of());
     }
 
     public StoreView(long storeId, StoreState state, Set<Long> hostedRegions, Set<Long> frozenRegions) {

@@ -123,6 +123,9 @@ public final class HeartbeatSender implements AutoCloseable {
             if (peer.isQuarantined()) {
                 hb.addQuarantinedRegionIds(peer.regionId());
             }
+            if (peer.isFailed()) {
+                hb.addFailedRegionIds(peer.regionId());
+            }
         }
         PdProto.StoreHeartbeatResponse reply = call(PdProto.PdRequest.newBuilder().setStoreHeartbeat(hb))
                 .getStoreHeartbeat();
