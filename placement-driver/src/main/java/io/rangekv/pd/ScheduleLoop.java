@@ -203,7 +203,7 @@ public final class ScheduleLoop {
     private void queueChecks(ClusterView view, List<Long> regionIds) {
         for (RegionView r : view.regions()) {
             if (regionIds.contains(r.regionId())) {
-                instructions.offer(PdProto.RegionInstruction.newBuilder().setRegionId(r.regionId())
+                instructions.offerOnce(PdProto.RegionInstruction.newBuilder().setRegionId(r.regionId())
                         .setEpoch(MetaCodec.toProto(r.region().epoch())).setReason("consistency check")
                         .setComputeHash(PdProto.ComputeHash.getDefaultInstance()).build());
             }

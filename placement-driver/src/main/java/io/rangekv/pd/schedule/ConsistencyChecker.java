@@ -67,7 +67,7 @@ public final class ConsistencyChecker {
     private final Map<Long, Verdict> verdicts = new HashMap<>();
     private final Map<Long, Long> lastAskedNanos = new HashMap<>();
     private final Set<Long> requested = new LinkedHashSet<>();
-    /** Checks asked of a leader and not yet answered: region id to the time asked. */
+    /** Checks an admin asked for, asked of a leader and not yet answered: region id to the time asked. */
     private final Map<Long, Long> unanswered = new HashMap<>();
     private volatile List<Verdict> published = List.of();
     private volatile Set<Long> publishedPending = Set.of();
@@ -124,20 +124,22 @@ public final class ConsistencyChecker {
         for (long regionId : requested) {
             if (byId.get(regionId).leader().isPresent() && !busy.test(regionId)) {
                 checks.add(regionId);
+                unanswered.put(regionId, now);
             }
         }
+        // A region first seen now is first checked one interval from now: a new PD leader does not hash every
+        // region at once.
+        view.regions().forEach(r -> lastAskedNanos.putIfAbsent(r.regionId(), now));
         if (!interval.isZero()) {
             view.regions().stream()
                     .filter(r -> r.leader().isPresent() && !busy.test(r.regionId()) && !checks.contains(r.regionId()))
-                    .filter(r -> now - lastAskedNanos.getOrDefault(r.regionId(), Long.MIN_VALUE / 2)
-                            >= interval.toNanos())
-                    .min(Comparator.comparingLong(r -> lastAskedNanos.getOrDefault(r.regionId(), Long.MIN_VALUE / 2)))
+                    .filter(r -> now - lastAskedNanos.get(r.regionId()) >= interval.toNanos())
+                    .min(Comparator.comparingLong(r -> lastAskedNanos.get(r.regionId())))
                     .ifPresent(r -> checks.add(r.regionId()));
         }
         for (long regionId : checks) {
             requested.remove(regionId);
             lastAskedNanos.put(regionId, now);
-            unanswered.put(regionId, now);
         }
         List<StoreInstruction> quarantines = new ArrayList<>();
         List<Operator> replacements = new ArrayList<>();
