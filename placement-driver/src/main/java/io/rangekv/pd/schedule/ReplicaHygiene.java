@@ -98,10 +98,15 @@ public final class ReplicaHygiene {
         List<StoreInstruction> out = new ArrayList<>();
         Set<Condition> holding = new HashSet<>();
         for (StoreView store : view.stores().values()) {
-            if (!store.isUp()) {
-                continue; // its last report may be old; it hears nothing until it heartbeats again anyway
+            // A store that is not UP, OFFLINE or TOMBSTONE is silent: its last report may be old, and it hears
+            // nothing until it heartbeats again anyway. A drained (OFFLINE, TOMBSTONE) store still runs, and its
+            // strays must go (SchedulingIT: a TOMBSTONE store kept every replica it had been drained of).
+            boolean drained = store.state() == io.rangekv.meta.StoreState.OFFLINE
+                    || store.state() == io.rangekv.meta.StoreState.TOMBSTONE;
+            if (!store.isUp() && !drained) {
+                continue;
             }
-            for (Region region : recorded.values()) {
+            for (Region region : store.isUp() ? recorded.values() : List.<Region>of()) {
                 missing(store, region, initialRegion, operators).ifPresent(create -> {
                     if (held(new Condition(false, store.storeId(), region.regionId()), now, holding)) {
                         out.add(create);
@@ -168,8 +173,18 @@ public final class ReplicaHygiene {
             return Optional.empty(); // absence is not evidence; a frozen merge source retires by itself
         }
         Optional<List<Region>> cover = coveredByNewer(last, view);
-        if (cover.isEmpty() || !cover.get().stream().allMatch(r -> store.hostedRegions().contains(r.regionId())
-                && r.peerOnStore(store.storeId()).isPresent())) {
+        if (cover.isEmpty()) {
+            return Optional.empty();
+        }
+        // Newer regions cover the whole range: the region is gone. Its replica here may go when the store hosts
+        // every covering region (they own the keys now), or none of them (no replica here needs its keys or its
+        // state record; the covering regions' replicas elsewhere hold their own copies). Hosting some but not all
+        // is left alone.
+        boolean hostsAll = cover.get().stream().allMatch(r -> store.hostedRegions().contains(r.regionId())
+                && r.peerOnStore(store.storeId()).isPresent());
+        boolean hostsNone = cover.get().stream().noneMatch(r -> store.hostedRegions().contains(r.regionId())
+                || r.peerOnStore(store.storeId()).isPresent());
+        if (!hostsAll && !hostsNone) {
             return Optional.empty();
         }
         // One version past the last one the PD saw: a replica still there obeys, one that moved on is kept.

@@ -2,6 +2,8 @@ package io.rangekv.store.raft;
 
 import io.rangekv.store.engine.EngineIterator;
 import io.rangekv.store.engine.EngineReader;
+import io.rangekv.meta.Key;
+import io.rangekv.meta.KeyRange;
 import io.rangekv.store.engine.Keys;
 import io.rangekv.store.engine.WriteBatch;
 import io.rangekv.store.region.RegionState;
@@ -120,6 +122,15 @@ public final class RegionSnapshotFile {
      * makes sure first that no other region on its store owns part of that range (RegionStateMachine).
      */
     public static Loaded read(Path file) throws IOException {
+        return read(file, List.of());
+    }
+
+    /**
+     * Like {@link #read(Path)}, but leaves alone the parts of the range that {@code keepOut} covers: other regions
+     * this store hosts at a higher version than the snapshot's (a split child a lagging or restarting replica's older
+     * RaftSnapshot predates), whose own logs own those keys; the region's log applies the split right after.
+     */
+    public static Loaded read(Path file, List<KeyRange> keepOut) throws IOException {
         CRC32C crc = new CRC32C();
         try (InputStream raw = Files.newInputStream(file);
              CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(raw, 1 << 16), crc);
@@ -144,13 +155,17 @@ public final class RegionSnapshotFile {
                 long clientId = in.readLong();
                 batch.put(Keys.dedup(regionId, clientId), readExactly(in, in.readInt()));
             }
-            batch.deleteRange(Keys.dataStart(state.region().range()), Keys.dataEnd(state.region().range()));
+            for (KeyRange own : without(state.region().range(), keepOut)) {
+                batch.deleteRange(Keys.dataStart(own), Keys.dataEnd(own));
+            }
             long keys = 0;
             for (int keyLength = in.readInt(); keyLength != -1; keyLength = in.readInt()) {
                 byte[] key = readExactly(in, keyLength);
                 byte[] value = readExactly(in, in.readInt());
-                batch.put(Keys.data(key), value);
-                keys++;
+                if (keepOut.stream().noneMatch(r -> r.contains(key))) {
+                    batch.put(Keys.data(key), value);
+                    keys++;
+                }
             }
             long expected = crc.getValue();
             long stored = new DataInputStream(checked).readLong();
@@ -160,6 +175,33 @@ public final class RegionSnapshotFile {
             batch.put(Keys.regionState(state.region().regionId()), RegionStateCodec.encode(state));
             return new Loaded(state, batch, keys);
         }
+    }
+
+    /** {@code range} minus the ranges in {@code holes}, in key order (holes sorted by start, not overlapping). */
+    static List<KeyRange> without(KeyRange range, List<KeyRange> holes) {
+        List<KeyRange> sorted = new java.util.ArrayList<>(holes);
+        sorted.sort(java.util.Comparator.comparing(KeyRange::start));
+        List<KeyRange> out = new java.util.ArrayList<>();
+        Key from = range.start();
+        for (KeyRange hole : sorted) {
+            KeyRange clipped = range.intersect(hole.start(), hole.end());
+            if (clipped == null) {
+                continue;
+            }
+            if (clipped.start().compareTo(from) > 0) {
+                out.add(new KeyRange(from, clipped.start()));
+            }
+            if (clipped.isEndUnbounded()) {
+                return out;
+            }
+            if (clipped.end().compareTo(from) > 0) {
+                from = clipped.end();
+            }
+        }
+        if (range.isEndUnbounded() || from.compareTo(range.end()) < 0) {
+            out.add(new KeyRange(from, range.end()));
+        }
+        return out;
     }
 
     /** Reads exactly {@code length} bytes; a short file is an {@link java.io.EOFException}, never a short array. */

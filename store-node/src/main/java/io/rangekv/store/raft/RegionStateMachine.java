@@ -50,9 +50,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class RegionStateMachine extends StateMachineAdapter implements ApplyStats {
     private static final Logger LOG = LoggerFactory.getLogger(RegionStateMachine.class);
-    /** How long a RaftSnapshot install waits for overlapping replicas on this store to go or shrink. */
-    static final java.time.Duration EXCLUSIVE_RANGE_WAIT = java.time.Duration.ofSeconds(60);
-    private static final java.time.Duration EXCLUSIVE_RANGE_POLL = java.time.Duration.ofMillis(50);
 
     private final Engine engine;
     private final CommandApplier applier;
@@ -287,17 +284,9 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     }
 
     /**
-     * Installs a RaftSnapshot. Two rules keep it from touching data it does not own:
-     * <ul>
-     * <li>A replica added to a running region installs only a RaftSnapshot that lists it: one taken at or after the
-     *     membership change that added it. An older one describes the region before this replica joined.</li>
-     * <li>On a store, the ranges of the replicas that own keys never overlap, except a region with an older
-     *     version that the snapshot's range covers whole (a merge source this replica learns of by RaftSnapshot):
-     *     that one stops and the snapshot's keys replace its own. Any other overlapping replica (a lagging parent
-     *     that has not applied its split yet, or a newer region the snapshot predates) must first go or shrink out
-     *     of the way, by its own log or by the PD destroying it; the install waits for that, up to
-     *     {@link #EXCLUSIVE_RANGE_WAIT}, then fails this replica rather than mix two regions' data.</li>
-     * </ul>
+     * Installs a RaftSnapshot. A replica added to a running region installs only a RaftSnapshot that lists it: one
+     * taken at or after the membership change that added it (an older one describes the region before this replica
+     * joined). The install keeps out of newer regions hosted here and retires older ones it covers (below).
      */
     @Override
     public boolean onSnapshotLoad(SnapshotReader reader) {
@@ -322,8 +311,24 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                         current.peerId(), incoming.appliedIndex(), incoming.region());
                 return false;
             }
-            List<Long> superseded = awaitExclusiveRange(incoming.region());
-            RegionSnapshotFile.Loaded loaded = RegionSnapshotFile.read(file);
+            // A hosted region with a higher version is newer than the snapshot (a split child it predates, on a
+            // lagging or restarting replica): its own log owns those keys, so the install keeps out of them. One
+            // with a lower version whose whole range the snapshot covers is older (a merge source this replica
+            // learns of by snapshot): it stops, and the snapshot's keys replace its own. One with a lower version
+            // reaching beyond the snapshot is a replica still catching up (a lagging parent): its own log shrinks it.
+            List<KeyRange> keepOut = new ArrayList<>();
+            List<Long> superseded = new ArrayList<>();
+            for (Region other : neighbours.overlapping(incoming.region().range())) {
+                if (other.epoch().version() > incoming.region().epoch().version()) {
+                    keepOut.add(other.range());
+                } else if (incoming.region().range().covers(other.range())) {
+                    superseded.add(other.regionId());
+                }
+            }
+            RegionSnapshotFile.Loaded loaded = RegionSnapshotFile.read(file, keepOut);
+            if (!keepOut.isEmpty()) {
+                LOG.info("region {} installs its RaftSnapshot around newer regions hosted here: {}", regionId, keepOut);
+            }
             RegionState installed = new RegionState(loaded.state().region(), loaded.state().appliedIndex(),
                     current.peerId(), loaded.state().tombstone(), loaded.state().initialRegion(),
                     loaded.state().mergingInto(), false, false);
@@ -344,40 +349,6 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
         } catch (Exception e) {
             LOG.error("region {} failed to load RaftSnapshot {}", regionId, file, e);
             return false;
-        }
-    }
-
-    /**
-     * Waits until every other replica on this store whose range overlaps {@code incoming} is one the snapshot
-     * supersedes (an older version inside its range); returns those. Throws when that does not happen in time.
-     */
-    private List<Long> awaitExclusiveRange(Region incoming) throws InterruptedException {
-        long deadline = System.nanoTime() + EXCLUSIVE_RANGE_WAIT.toNanos();
-        boolean logged = false;
-        while (true) {
-            List<Long> superseded = new ArrayList<>();
-            List<Region> blocking = new ArrayList<>();
-            for (Region other : neighbours.overlapping(incoming.range())) {
-                if (other.epoch().version() < incoming.epoch().version() && incoming.range().covers(other.range())) {
-                    superseded.add(other.regionId());
-                } else {
-                    blocking.add(other);
-                }
-            }
-            if (blocking.isEmpty()) {
-                return superseded;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("region " + incoming.regionId() + ": the RaftSnapshot's range "
-                        + incoming.range() + " still overlaps replicas hosted here after " + EXCLUSIVE_RANGE_WAIT
-                        + ": " + blocking);
-            }
-            if (!logged) {
-                LOG.info("region {}: its RaftSnapshot {} waits for overlapping replicas here to go or shrink: {}",
-                        incoming.regionId(), incoming, blocking);
-                logged = true;
-            }
-            Thread.sleep(EXCLUSIVE_RANGE_POLL.toMillis());
         }
     }
 
