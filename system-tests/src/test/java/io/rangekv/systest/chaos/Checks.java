@@ -70,6 +70,12 @@ final class Checks {
      * element; an element found must have been attempted (and not definitely refused), and none appears twice.
      */
     static ElementResult elements(Path elementsFile, Path scanFile) throws IOException {
+        Path unreadableFile = scanFile.resolveSibling("unreadable-buckets.txt");
+        java.util.Set<Integer> unreadable = new java.util.HashSet<>();
+        if (Files.exists(unreadableFile)) {
+            Files.readAllLines(unreadableFile).stream().filter(l -> !l.isBlank()).map(Integer::parseInt)
+                    .forEach(unreadable::add);
+        }
         Map<String, String[]> attempted = new HashMap<>(); // element -> {A|I, bucket, status}
         long aAck = 0, aUnk = 0, aAbs = 0, iAck = 0, iUnk = 0;
         for (String line : Files.readAllLines(elementsFile)) {
@@ -134,8 +140,8 @@ final class Checks {
         }
         for (Map.Entry<String, String[]> e : attempted.entrySet()) {
             String[] a = e.getValue();
-            if (!a[2].equals("ACKED")) {
-                continue;
+            if (!a[2].equals("ACKED") || unreadable.contains(Integer.parseInt(a[1]))) {
+                continue; // an unreadable bucket's elements cannot be verified (reported by the run as such)
             }
             if (a[0].equals("A") && !seenAppends.containsKey(e.getKey())) {
                 violations.add("LOST acknowledged append " + e.getKey() + " to " + Keyspace.list(
