@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * {@code ./rangekv chaos --runs N --duration D [--seed S] [--short] [--out DIR]}: the long schedule, N runs of a
  * fault phase of D each (three PD members, five stores; {@code --short}: the CI shape), seeds S, S+1, ...; prints
- * each run's report and a summary, exits 1 if any run failed.
+ * each run's report and a summary, exits 1 if any run failed ({@code --strict}: liveness findings fail a run too).
  */
 public final class ChaosMain {
     private ChaosMain() {
@@ -21,6 +21,7 @@ public final class ChaosMain {
         Duration duration = Duration.ofMinutes(2);
         long seed = System.currentTimeMillis() % 1_000_000;
         boolean shortShape = false;
+        boolean strict = false;
         Path out = Path.of("system-tests", "target", "chaos").toAbsolutePath();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -28,10 +29,11 @@ public final class ChaosMain {
                 case "--duration" -> duration = parseDuration(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--short" -> shortShape = true;
+                case "--strict" -> strict = true;
                 case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
                 default -> {
                     System.err.println("usage: ./rangekv chaos --runs N --duration D (e.g. 2m, 90s) [--seed S] "
-                            + "[--short] [--out DIR]");
+                            + "[--short] [--strict] [--out DIR]");
                     System.exit(2);
                 }
             }
@@ -48,8 +50,8 @@ public final class ChaosMain {
         for (int i = 0; i < runs; i++) {
             long s = seed + i;
             ChaosSettings settings = shortShape
-                    ? new ChaosSettings(s, duration, 1, 4, 48, "rocksdb", true, out)
-                    : ChaosSettings.longRun(s, duration, out);
+                    ? new ChaosSettings(s, duration, 1, 4, 48, "rocksdb", true, out, strict)
+                    : ChaosSettings.longRun(s, duration, out, strict);
             try {
                 ChaosRun.Report r = new ChaosRun(settings, i).execute();
                 reports.add(r);

@@ -12,16 +12,18 @@ import java.util.TreeMap;
  * @param faultPhase  how long faults and admin churn go on (workloads run through it and a little after)
  * @param buckets     key buckets of the workloads (each: a register, a list, inserted keys)
  * @param replaceStore whether the admin churn takes one store offline and starts a replacement
+ * @param livenessFails whether a liveness finding (no settle after healing, a range unreadable at the end, a process
+ *                      that cannot restart) fails the run; safety violations always do
  */
 record ChaosSettings(long seed, Duration faultPhase, int pdMembers, int stores, int buckets, String engine,
-                     boolean replaceStore, Path baseDir) {
+                     boolean replaceStore, Path baseDir, boolean livenessFails) {
 
-    static ChaosSettings shortRun(long seed, Path baseDir) {
-        return new ChaosSettings(seed, Duration.ofSeconds(95), 1, 4, 48, "rocksdb", true, baseDir);
+    static ChaosSettings shortRun(long seed, Path baseDir, boolean livenessFails) {
+        return new ChaosSettings(seed, Duration.ofSeconds(95), 1, 4, 48, "rocksdb", true, baseDir, livenessFails);
     }
 
-    static ChaosSettings longRun(long seed, Duration faultPhase, Path baseDir) {
-        return new ChaosSettings(seed, faultPhase, 3, 5, 64, "rocksdb", true, baseDir);
+    static ChaosSettings longRun(long seed, Duration faultPhase, Path baseDir, boolean livenessFails) {
+        return new ChaosSettings(seed, faultPhase, 3, 5, 64, "rocksdb", true, baseDir, livenessFails);
     }
 
     /**

@@ -64,7 +64,7 @@ final class ClientLink {
             req.put("body", body);
         }
         try {
-            JsonNode r = call(req);
+            JsonNode r = call(req, java.time.Duration.ofSeconds(60));
             return new HttpAnswer(r.path("status").asInt(-1), r.path("body").asText(null),
                     r.hasNonNull("error") ? r.get("error").asText() : null);
         } catch (IOException e) {
@@ -72,9 +72,25 @@ final class ClientLink {
         }
     }
 
-    /** Sends one request and returns the answer. */
+    /** Sends one request and returns the answer, within 10 minutes (the final read's worst case). */
     JsonNode call(ObjectNode request) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        return call(request, java.time.Duration.ofMinutes(10));
+    }
+
+    /**
+     * Sends one request and returns the answer; a client that has not answered within {@code timeout} (hung, or
+     * paused by mistake) fails the call instead of hanging the harness: the channel is closed under the reader.
+     */
+    JsonNode call(ObjectNode request, java.time.Duration timeout) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        java.util.concurrent.ScheduledFuture<?> guard = TIMER.schedule(() -> {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing is all we can do
+            }
+        }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        try (ch) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             OutputStream out = Channels.newOutputStream(ch);
             out.write(JSON.writeValueAsBytes(request));
@@ -82,8 +98,20 @@ final class ClientLink {
             ch.shutdownOutput();
             InputStream in = Channels.newInputStream(ch);
             return JSON.readTree(in.readAllBytes());
+        } catch (java.nio.channels.AsynchronousCloseException e) {
+            throw new IOException("the client did not answer " + request.path("op").asText() + " within "
+                    + timeout.toSeconds() + " s", e);
+        } finally {
+            guard.cancel(false);
         }
     }
+
+    private static final java.util.concurrent.ScheduledExecutorService TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "client-link-timeout");
+                t.setDaemon(true);
+                return t;
+            });
 
     boolean reachable() {
         try {
