@@ -283,7 +283,10 @@ final class ChaosCluster implements AutoCloseable {
         } catch (IllegalStateException e) {
             StringBuilder errors = new StringBuilder();
             try {
-                Files.readAllLines(n.process.logFile()).stream().filter(l -> l.contains("ERROR")).limit(4)
+                // The last error lines: the start-up that failed, not the errors of the run before it.
+                List<String> errorLines = Files.readAllLines(n.process.logFile()).stream()
+                        .filter(l -> l.contains("ERROR")).toList();
+                errorLines.subList(Math.max(0, errorLines.size() - 4), errorLines.size())
                         .forEach(l -> errors.append("\n      ").append(l.length() > 400 ? l.substring(0, 400) : l));
             } catch (IOException | UncheckedIOException io) {
                 errors.append(" (log unreadable)");
