@@ -402,7 +402,7 @@ public final class ChaosClientMain {
         // readable; the unreadable ones are listed (their elements cannot be verified: reported, never passed).
         List<String> lines = new ArrayList<>();
         List<Integer> unreadable = new ArrayList<>();
-        KvClient quick = newClient(Duration.ofSeconds(5));
+        KvClient quick = newClient(Duration.ofSeconds(3));
         for (int b = 0; b < buckets; b++) {
             try {
                 for (KvPair p : quick.scan(ScanOptions.prefix(Key.of(Keyspace.bucket(b))))) {

@@ -73,9 +73,9 @@ public final class ChaosMain {
             r.changesDuringFaults().forEach((k, v) -> during.merge(k, v, Long::sum));
             violations += r.violations().size();
         }
+        long passed = reports.stream().filter(ChaosRun.Report::passed).count();
         System.out.printf("%nchaos summary: %d runs, %d passed; %d operations; faults %s; range changes %s, while "
-                        + "a fault was active %s; %d violations%n", runs, reports.stream().filter(ChaosRun.Report::passed)
-                        .count(), ops, faults, changes, during, violations);
+                + "a fault was active %s; %d violations%n", runs, passed, ops, faults, changes, during, violations);
         failures.forEach(f -> System.out.println("  FAILED " + f));
         reports.forEach(r -> r.findings().forEach(f -> System.out.println("  FINDING (seed " + r.seed() + ", kept in "
                 + r.dir() + "): " + f)));

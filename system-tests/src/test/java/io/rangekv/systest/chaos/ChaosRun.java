@@ -26,7 +26,6 @@ import java.util.stream.Stream;
  * range changes, report); a run that passes keeps only its report and schedules.
  */
 final class ChaosRun {
-    private static final Duration SETTLE = Duration.ofSeconds(90);
 
     private final ChaosSettings settings;
     private final int runIndex;
@@ -39,7 +38,8 @@ final class ChaosRun {
 
     /** What a run found. {@code passed}: no violation and every condition of a meaningful run met. */
     record Report(long seed, Path dir, boolean passed, boolean keep, List<String> violations, List<String> problems,
-                  List<String> findings, String text, long operations, Map<FaultKind, Long> faults, Map<Observer.ChangeKind, Long> changes,
+                  List<String> findings, String text, long operations, Map<FaultKind, Long> faults,
+                  Map<Observer.ChangeKind, Long> changes,
                   Map<Observer.ChangeKind, Long> changesDuringFaults, String consistency) {
     }
 
@@ -78,6 +78,9 @@ final class ChaosRun {
         Churn churn = null;
         List<String> problems = new ArrayList<>();
         List<String> liveness = new ArrayList<>();
+        // Declared out here so that finally stops the churn and observer threads whatever happened.
+        AtomicBoolean churning = new AtomicBoolean();
+        AtomicBoolean observing = new AtomicBoolean();
         try {
             cluster.startPd();
             cluster.startStores();
@@ -95,9 +98,9 @@ final class ChaosRun {
             Churn ch = churn;
             long faultSeconds = settings.faultPhase().toSeconds();
             link.call(ClientLink.JSON.createObjectNode().put("op", "start").put("seed", settings.seed())
-                    .put("seconds", faultSeconds + SETTLE.toSeconds() + 60));
-            AtomicBoolean churning = new AtomicBoolean(true);
-            AtomicBoolean observing = new AtomicBoolean(true);
+                    .put("seconds", faultSeconds + settings.settleTimeout().toSeconds() + 60));
+            churning.set(true);
+            observing.set(true);
             long phaseStart = System.currentTimeMillis();
             long phaseEnd = phaseStart + settings.faultPhase().toMillis();
             Thread observerThread = daemon("chaos-observer", () -> {
@@ -137,15 +140,15 @@ final class ChaosRun {
             long settleStart = System.currentTimeMillis();
             String unsettled = settle(admin, churn, observer, cluster);
             if (unsettled != null) {
-                liveness.add("the cluster did not settle within " + SETTLE.toSeconds() + " s after every fault was "
-                        + "healed: " + unsettled);
+                liveness.add("the cluster did not settle within " + settings.settleTimeout().toSeconds()
+                        + " s after every fault was healed: " + unsettled);
             } else {
                 say("settled in %.1f s", (System.currentTimeMillis() - settleStart) / 1000.0);
             }
             observing.set(false);
             observerThread.join(10_000);
             JsonNode stopped = link.call(ClientLink.JSON.createObjectNode().put("op", "stop"));
-            JsonNode read = link.call(ClientLink.JSON.createObjectNode().put("op", "final-read").put("seconds", 45));
+            JsonNode read = link.call(ClientLink.JSON.createObjectNode().put("op", "final-read").put("seconds", 20));
             if (!read.path("ok").asBoolean() && read.path("pairs").asLong() == 0) {
                 problems.add("the final read got nothing at all: " + read);
             } else if (!read.path("ok").asBoolean()) {
@@ -163,6 +166,8 @@ final class ChaosRun {
             say("run failed: %s", e);
             throw e;
         } finally {
+            churning.set(false);
+            observing.set(false);
             if (link != null) {
                 try {
                     link.call(ClientLink.JSON.createObjectNode().put("op", "exit"));
@@ -210,7 +215,7 @@ final class ChaosRun {
      * the same region map two polls in a row. Returns null when settled, else what was still wrong.
      */
     private String settle(PdAdmin admin, Churn churn, Observer observer, ChaosCluster cluster) {
-        long deadline = System.currentTimeMillis() + SETTLE.toMillis();
+        long deadline = System.currentTimeMillis() + settings.settleTimeout().toMillis();
         String lastProblem = "no answer from the PD";
         String previousShape = null;
         int maxReplicas = admin.maxReplicas();
