@@ -284,8 +284,10 @@ final class ChaosCluster implements AutoCloseable {
             StringBuilder errors = new StringBuilder();
             try {
                 // The last error lines: the start-up that failed, not the errors of the run before it.
+                // Lines about closing connections say nothing about why it stopped; the main thread's exception does.
                 List<String> errorLines = Files.readAllLines(n.process.logFile()).stream()
-                        .filter(l -> l.contains("ERROR")).toList();
+                        .filter(l -> (l.contains("ERROR") && !l.contains("Rpc response send failed"))
+                                || l.startsWith("Exception in thread \"main\"")).toList();
                 errorLines.subList(Math.max(0, errorLines.size() - 4), errorLines.size())
                         .forEach(l -> errors.append("\n      ").append(l.length() > 400 ? l.substring(0, 400) : l));
             } catch (IOException | UncheckedIOException io) {
