@@ -6,8 +6,10 @@ import io.rangekv.client.route.PutCoalescer;
 import io.rangekv.client.route.RegionRequestSender;
 import io.rangekv.client.route.RouteCache;
 import io.rangekv.client.route.RouteEntry;
+import io.rangekv.client.route.WriteSequencer;
 import io.rangekv.concurrent.Futures;
 import io.rangekv.error.RegionException;
+import io.rangekv.error.RequestException;
 import io.rangekv.meta.Key;
 import io.rangekv.meta.KeyRange;
 import io.rangekv.meta.ReadConsistency;
@@ -31,19 +33,25 @@ import java.util.function.Function;
  * retries (single puts over {@link PutCoalescer}, which sends them through it, together when their region is busy);
  * multi-key operations split their keys by region, send the slices in parallel, and regroup what a region change
  * sent back. Futures complete on the client's callback threads.
+ *
+ * <p>Puts, deletes, batch puts and batch deletes are retried after an unknown outcome; each of their mutations
+ * carries a sequence number from {@link WriteSequencer}, the same in every retry, so the store applies it at most
+ * once. Compare-and-put and delete-range carry none and are not retried after an unknown outcome.
  */
 public final class AsyncKvClient {
     private final RegionRequestSender sender;
     private final PutCoalescer puts;
+    private final WriteSequencer writes;
     private final RouteCache routes;
     private final PdClient pd;
     private final KvClientConfig config;
     private final Executor callbacks;
 
-    AsyncKvClient(RegionRequestSender sender, PutCoalescer puts, RouteCache routes, PdClient pd,
-                  KvClientConfig config, Executor callbacks) {
+    AsyncKvClient(RegionRequestSender sender, PutCoalescer puts, WriteSequencer writes, RouteCache routes,
+                  PdClient pd, KvClientConfig config, Executor callbacks) {
         this.sender = sender;
         this.puts = puts;
+        this.writes = writes;
         this.routes = routes;
         this.pd = pd;
         this.config = config;
@@ -74,8 +82,24 @@ public final class AsyncKvClient {
     }
 
     public CompletableFuture<Void> delete(Key key) {
-        return sender.send(key, KvProto.Request.newBuilder().setDelete(KvProto.DeleteRequest.newBuilder()
-                .setKey(bytes(key))), true, ReadConsistency.LINEARIZABLE, deadline()).thenApply(r -> null);
+        long seq = writes.reserve(1);
+        return released(seq, sender.send(key, KvProto.Request.newBuilder().setDelete(KvProto.DeleteRequest.newBuilder()
+                .setKey(bytes(key))).setWriteIds(writes.ids(seq)), true, ReadConsistency.LINEARIZABLE, deadline())
+                .thenApply(r -> null));
+    }
+
+    /** {@code work}, releasing the seqs reserved from {@code first} once it has its answer. */
+    private <T> CompletableFuture<T> released(long first, CompletableFuture<T> work) {
+        return work.whenComplete((value, error) -> writes.release(first));
+    }
+
+    /** One seq per key, consecutive from {@code first}, in list order. */
+    private static Map<Key, Long> seqsOf(List<Key> keys, long first) {
+        Map<Key, Long> seqs = new java.util.HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            seqs.put(keys.get(i), first + i);
+        }
+        return seqs;
     }
 
     /**
@@ -121,24 +145,39 @@ public final class AsyncKvClient {
 
     /** Puts every pair; each region's slice is atomic, the whole batch is not. */
     public CompletableFuture<Void> batchPut(Map<Key, byte[]> pairs) {
+        if (pairs.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
         Deadline deadline = deadline();
-        return fanOut(List.copyOf(pairs.keySet()), deadline, (region, slice) -> {
+        List<Key> keys = List.copyOf(pairs.keySet());
+        long first = writes.reserve(keys.size());
+        Map<Key, Long> seqs = seqsOf(keys, first);
+        return released(first, fanOut(keys, deadline, (region, slice) -> {
             KvProto.BatchPutRequest.Builder b = KvProto.BatchPutRequest.newBuilder();
             slice.forEach(k -> b.addPairs(KvProto.KvPair.newBuilder().setKey(bytes(k))
                     .setValue(ByteString.copyFrom(pairs.get(k)))));
-            return sender.sendToRegion(region, slice.get(0), KvProto.Request.newBuilder().setBatchPut(b), true,
+            return sender.sendToRegion(region, slice.get(0), KvProto.Request.newBuilder().setBatchPut(b)
+                            .setWriteIds(writes.ids(slice.stream().map(seqs::get).toList())), true,
                     ReadConsistency.LINEARIZABLE, deadline).thenApply(r -> List.<KvProto.KvPair>of());
-        }).thenApply(ignored -> null);
+        }).thenApply(ignored -> null));
     }
 
     public CompletableFuture<Void> batchDelete(Collection<Key> keys) {
+        if (keys.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
         Deadline deadline = deadline();
-        return fanOut(List.copyOf(keys), deadline, (region, slice) -> {
+        // Each key once: it gets one seq, whichever slice carries it.
+        List<Key> distinct = List.copyOf(new java.util.LinkedHashSet<>(keys));
+        long first = writes.reserve(distinct.size());
+        Map<Key, Long> seqs = seqsOf(distinct, first);
+        return released(first, fanOut(distinct, deadline, (region, slice) -> {
             KvProto.BatchDeleteRequest.Builder b = KvProto.BatchDeleteRequest.newBuilder();
             slice.forEach(k -> b.addKeys(bytes(k)));
-            return sender.sendToRegion(region, slice.get(0), KvProto.Request.newBuilder().setBatchDelete(b), true,
+            return sender.sendToRegion(region, slice.get(0), KvProto.Request.newBuilder().setBatchDelete(b)
+                            .setWriteIds(writes.ids(slice.stream().map(seqs::get).toList())), true,
                     ReadConsistency.LINEARIZABLE, deadline).thenApply(r -> List.<KvProto.KvPair>of());
-        }).thenApply(ignored -> null);
+        }).thenApply(ignored -> null));
     }
 
     /** Sends one request per region slice of {@code keys}, in parallel; regroups slices a region change returned. */
@@ -253,10 +292,26 @@ public final class AsyncKvClient {
         return java.util.Arrays.copyOf(key.unsafeBytes(), key.length() + 1);
     }
 
-    /** Deletes every key in {@code range}, region by region (each region's part is atomic). */
+    /**
+     * Deletes every key in {@code range}, region by region (each region's part is atomic). The range must have at
+     * least one bound: {@link KeyRange#ALL} (empty start and end) fails with {@code INVALID_ARGUMENT}, so an unset or
+     * defaulted range never wipes the key space; {@link #deleteAll()} does that on purpose.
+     * A part whose outcome is unknown is not sent again (it carries no write ids: run again, it could delete a key
+     * another client wrote in between); that surfaces as {@link io.rangekv.error.UnknownResultException}.
+     */
     public CompletableFuture<Void> deleteRange(KeyRange range) {
+        if (range.start().isEmpty() && range.isEndUnbounded()) {
+            return CompletableFuture.failedFuture(RequestException.invalidArgument("deleteRange(" + range
+                    + ") would delete every key; call deleteAll() to do that on purpose"));
+        }
         Deadline deadline = deadline();
         return deleteFrom(range, range.start(), deadline);
+    }
+
+    /** Deletes every key in the cluster, region by region (each region's part is atomic; the whole is not). */
+    public CompletableFuture<Void> deleteAll() {
+        Deadline deadline = deadline();
+        return deleteFrom(KeyRange.ALL, Key.EMPTY, deadline);
     }
 
     private CompletableFuture<Void> deleteFrom(KeyRange range, Key position, Deadline deadline) {
@@ -267,7 +322,7 @@ public final class AsyncKvClient {
             }
             CompletableFuture<Void> part = sender.sendToRegion(entry.region().regionId(), slice.start(),
                     KvProto.Request.newBuilder().setDeleteRange(KvProto.DeleteRangeRequest.newBuilder()
-                            .setStartKey(bytes(slice.start())).setEndKey(bytes(slice.end()))), true,
+                            .setStartKey(bytes(slice.start())).setEndKey(bytes(slice.end()))), false,
                     ReadConsistency.LINEARIZABLE, deadline).thenCompose(r -> {
                         Key after = slice.end();
                         boolean done = after.isEmpty()

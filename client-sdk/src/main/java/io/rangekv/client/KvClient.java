@@ -8,6 +8,7 @@ import io.rangekv.client.route.PutCoalescer;
 import io.rangekv.client.route.RegionRequestSender;
 import io.rangekv.client.route.RetryCounters;
 import io.rangekv.client.route.RouteCache;
+import io.rangekv.client.route.WriteSequencer;
 import io.rangekv.client.rpc.StoreClientPool;
 import io.rangekv.concurrent.NamedThreadFactory;
 import io.rangekv.error.ErrorKind;
@@ -80,8 +81,9 @@ public final class KvClient implements AutoCloseable {
         this.routeClock = CoarseTicker.refreshedBy(timer, CoarseTicker.CLIENT_PERIOD, Ticker.systemTicker());
         RouteCache routes = new RouteCache(config.maxCachedRegions(), config.routeTtl(), routeClock);
         RegionRequestSender sender = new RegionRequestSender(routes, pd, stores, callbacks, timer);
-        this.puts = new PutCoalescer(sender, routes, config.putCoalescing());
-        this.async = new AsyncKvClient(sender, puts, routes, pd, config, callbacks);
+        WriteSequencer writes = new WriteSequencer();
+        this.puts = new PutCoalescer(sender, routes, config.putCoalescing(), writes);
+        this.async = new AsyncKvClient(sender, puts, writes, routes, pd, config, callbacks);
         this.retries = sender.retries();
     }
 
@@ -139,8 +141,14 @@ public final class KvClient implements AutoCloseable {
         return await(async.scan(options));
     }
 
+    /** See {@link AsyncKvClient#deleteRange}: {@link KeyRange#ALL} is refused; use {@link #deleteAll()}. */
     public void deleteRange(KeyRange range) {
         await(async.deleteRange(range));
+    }
+
+    /** Deletes every key in the cluster: the one explicit way to do it. */
+    public void deleteAll() {
+        await(async.deleteAll());
     }
 
     /** Waits a little past the operation's own deadline, which the operation enforces itself. */

@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "rangekv ctl", mixinStandardHelpOptions = true, version = "rangekv ctl 0.1",
         description = "Administer a RangeKV cluster and read or write its data.",
         subcommands = {CtlMain.Stores.class, CtlMain.Regions.class, CtlMain.RegionCmd.class, CtlMain.Operators.class,
-                CtlMain.Config.class,
+                CtlMain.Config.class, Check.class,
                 CtlMain.Split.class, CtlMain.TransferLeader.class, CtlMain.Move.class, CtlMain.Merge.class,
                 CtlMain.AddPeer.class,
                 CtlMain.RemovePeer.class, CtlMain.StoreOffline.class, CtlMain.StoreRemove.class, CtlMain.Get.class,

@@ -61,11 +61,22 @@ public record PdConfig(long memberId, Path dataDir, List<PdMember> members, Dura
                                  Duration operatorTimeout, boolean replicaRepair, boolean leaderBalance,
                                  boolean regionBalance, int balanceTolerance, long splitQps,
                                  Duration splitLoadDuration, MergeConfig merge, long hotRegionQps,
-                                 Duration regionCoolDown) {
+                                 Duration regionCoolDown, Duration consistencyCheckInterval) {
         public static final ScheduleConfig DEFAULTS = new ScheduleConfig(DataSize.ofMegabytes(96), 960_000,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofSeconds(1), 4,
                 Duration.ofMinutes(10), true, true, true, 1, 3000, Duration.ofSeconds(10), MergeConfig.DEFAULTS, 1000,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), Duration.ofHours(24));
+
+        /** Every setting but the consistency-check interval, which takes its default. */
+        public ScheduleConfig(DataSize splitSize, long splitKeys, Duration splitCoolDown, Duration storeDownTime,
+                              Duration maxStoreDownTime, Duration interval, int maxOperatorsPerStore,
+                              Duration operatorTimeout, boolean replicaRepair, boolean leaderBalance,
+                              boolean regionBalance, int balanceTolerance, long splitQps, Duration splitLoadDuration,
+                              MergeConfig merge, long hotRegionQps, Duration regionCoolDown) {
+            this(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval, maxOperatorsPerStore,
+                    operatorTimeout, replicaRepair, leaderBalance, regionBalance, balanceTolerance, splitQps,
+                    splitLoadDuration, merge, hotRegionQps, regionCoolDown, Duration.ofHours(24));
+        }
 
         public ScheduleConfig {
             if (maxStoreDownTime.compareTo(storeDownTime) < 0) {
@@ -100,28 +111,39 @@ public record PdConfig(long memberId, Path dataDir, List<PdMember> members, Dura
                             s.getLong("schedule.max-merge-region-keys", d.merge.maxKeys()),
                             s.getDuration("schedule.split-merge-interval", d.merge.splitMergeInterval())),
                     s.getLong("schedule.hot-region-qps", d.hotRegionQps),
-                    s.getDuration("schedule.region-cool-down", d.regionCoolDown));
+                    s.getDuration("schedule.region-cool-down", d.regionCoolDown),
+                    s.getDuration("schedule.consistency-check-interval", d.consistencyCheckInterval));
+        }
+
+        /** These settings with another consistency-check interval (zero: only when asked). */
+        public ScheduleConfig withConsistencyCheckInterval(Duration every) {
+            return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
+                    maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
+                    balanceTolerance, splitQps, splitLoadDuration, merge, hotRegionQps, regionCoolDown, every);
         }
 
         /** These settings with other merge thresholds (tests). */
         public ScheduleConfig withMerge(MergeConfig newMerge) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, storeDownTime, maxStoreDownTime, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance, splitQps, splitLoadDuration, newMerge, hotRegionQps, regionCoolDown);
+                    balanceTolerance, splitQps, splitLoadDuration, newMerge, hotRegionQps, regionCoolDown,
+                    consistencyCheckInterval);
         }
 
         /** These settings with other split thresholds (tests). */
         public ScheduleConfig withSplit(DataSize size, long keys, Duration coolDown) {
             return new ScheduleConfig(size, keys, coolDown, storeDownTime, maxStoreDownTime, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance, splitQps, splitLoadDuration, merge, hotRegionQps, regionCoolDown);
+                    balanceTolerance, splitQps, splitLoadDuration, merge, hotRegionQps, regionCoolDown,
+                    consistencyCheckInterval);
         }
 
         /** These settings with other store timings (tests). */
         public ScheduleConfig withDownTimes(Duration disconnected, Duration down) {
             return new ScheduleConfig(splitSize, splitKeys, splitCoolDown, disconnected, down, interval,
                     maxOperatorsPerStore, operatorTimeout, replicaRepair, leaderBalance, regionBalance,
-                    balanceTolerance, splitQps, splitLoadDuration, merge, hotRegionQps, regionCoolDown);
+                    balanceTolerance, splitQps, splitLoadDuration, merge, hotRegionQps, regionCoolDown,
+                    consistencyCheckInterval);
         }
 
         /** These settings with the balancers on or off (tests). */

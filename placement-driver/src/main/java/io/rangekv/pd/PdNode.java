@@ -1,6 +1,5 @@
 package io.rangekv.pd;
 
-import io.rangekv.concurrent.NamedThreadFactory;
 import io.rangekv.pd.heartbeat.HeartbeatHandler;
 import io.rangekv.pd.heartbeat.RegionStatsBook;
 import io.rangekv.pd.heartbeat.StoreStatsBook;
@@ -11,7 +10,14 @@ import io.rangekv.pd.raft.PdLeaderListener;
 import io.rangekv.pd.rpc.PdRpcService;
 import io.rangekv.pd.rpc.PdServer;
 import io.rangekv.pd.schedule.InstructionQueue;
+import io.rangekv.pd.http.ConsistencyAdmin;
+import io.rangekv.pd.schedule.ConsistencyChecker;
+import io.rangekv.pd.schedule.DecisionThread;
 import io.rangekv.pd.schedule.OperatorController;
+import io.rangekv.pd.schedule.ReplicaHygiene;
+import io.rangekv.pd.schedule.SplitChecker;
+import io.rangekv.pd.schedule.SplitScheduler;
+import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.time.SystemClock;
 import io.rangekv.concurrent.Closeables;
 import org.slf4j.Logger;
@@ -19,8 +25,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * One PD member (or one of several in a test JVM): wires the metadata, its Raft group, the heartbeat handling, the
@@ -56,12 +60,24 @@ public final class PdNode implements AutoCloseable {
             RegionStatsBook regionStats = new RegionStatsBook(SystemClock.INSTANCE);
             InstructionQueue instructions = new InstructionQueue(SystemClock.INSTANCE,
                     config.schedule().splitCoolDown());
-            ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
-                    new NamedThreadFactory("pd-schedule", true));
+            DecisionThread decisions = DecisionThread.start();
+            started.add(decisions);
+            StoreInstructionQueue storeInstructions = new StoreInstructionQueue(decisions);
+            ReplicaHygiene hygiene = new ReplicaHygiene(decisions, SystemClock.INSTANCE);
+            ConsistencyChecker consistency = new ConsistencyChecker(decisions,
+                    config.schedule().consistencyCheckInterval());
+            SplitScheduler splits = new SplitScheduler(decisions, SystemClock.INSTANCE,
+                    new SplitChecker(config.schedule()));
             OperatorController operators = new OperatorController(SystemClock.INSTANCE,
                     config.schedule().maxOperatorsPerStore(), config.schedule().operatorTimeout(),
                     config.schedule().regionCoolDown());
-            started.add(schedule::shutdownNow);
+            // Called on JRaft's apply thread: state confined to the decision thread is cleared there.
+            Runnable forgetDecisions = () -> {
+                storeInstructions.clear();
+                hygiene.clear();
+                splits.clear();
+                consistency.clear();
+            };
             PdLeaderListener forgetSoftState = new PdLeaderListener() {
                 @Override
                 public void onLeaderStart(long term) {
@@ -69,6 +85,7 @@ public final class PdNode implements AutoCloseable {
                     regionStats.clear();
                     instructions.clear();
                     operators.clear();
+                    decisions.execute(forgetDecisions);
                     LOG.info("PD member {} leads (term {})", self.memberId(), term);
                 }
 
@@ -76,6 +93,7 @@ public final class PdNode implements AutoCloseable {
                 public void onLeaderStop() {
                     instructions.clear();
                     operators.clear();
+                    decisions.execute(forgetDecisions);
                     LOG.info("PD member {} stopped leading", self.memberId());
                 }
             };
@@ -83,17 +101,17 @@ public final class PdNode implements AutoCloseable {
             started.add(raft);
             IdAllocator ids = new IdAllocator(raft);
             HeartbeatHandler heartbeats = new HeartbeatHandler(config, metadata, raft, storeStats, regionStats,
-                    instructions, ids, operators);
+                    instructions, ids, operators, decisions, storeInstructions, consistency);
             ScheduleLoop loop = new ScheduleLoop(config, raft, metadata, storeStats, regionStats, heartbeats,
-                    operators, instructions, ids);
-            loop.start(schedule);
+                    operators, instructions, ids, decisions, hygiene, storeInstructions, splits, consistency);
+            loop.start();
             PdRpcService service = new PdRpcService(config, raft, metadata, heartbeats, storeStats, regionStats,
-                    ids, schedule);
+                    ids, decisions);
             started.add(PdServer.start(self.host(), self.rpcPort(), service));
             RegionAdmin admin = new RegionAdmin(metadata, regionStats, instructions, heartbeats, operators, ids,
                     storeStats, loop::view);
             started.add(AdminHttpServer.start(self.host(), self.httpPort(), config, raft, metadata, service, admin,
-                    operators));
+                    operators, new ConsistencyAdmin(consistency, decisions)));
             LOG.info("PD member {} serving RPC at {}, Raft at {}, HTTP at {}", self.memberId(), self.rpcAddress(),
                     self.raftAddress(), self.httpAddress());
             return new PdNode(config, started, raft, metadata, regionStats);

@@ -14,11 +14,21 @@ import io.rangekv.pd.schedule.MergeChecker;
 import io.rangekv.pd.schedule.Operator;
 import io.rangekv.pd.schedule.InstructionQueue;
 import io.rangekv.pd.schedule.Step;
+import io.rangekv.concurrent.ConfinedTo;
 import io.rangekv.pd.schedule.ClusterView;
+import io.rangekv.pd.schedule.DecisionThread;
+import io.rangekv.pd.schedule.ReplicaHygiene;
+import io.rangekv.pd.schedule.SplitScheduler;
+import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.RegionView;
 import io.rangekv.pd.schedule.ReplicaChecker;
+import io.rangekv.pd.schedule.ReplicaReplacement;
 import io.rangekv.pd.schedule.StoreView;
+import io.rangekv.pd.schedule.ConsistencyChecker;
+import io.rangekv.pd.schedule.StoreInstruction;
+import io.rangekv.proto.gen.PdProto;
+import io.rangekv.wire.MetaCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,17 +37,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongPredicate;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Every {@code schedule.interval} on the {@code pd-schedule} thread, while this member is the ready leader: freeze a
- * {@link ClusterView}, end stalled operators and those that need a store which is not UP, then ask the schedulers —
- * replica repair first; leader and region balance and merges only when no region is short of replicas — and hand
- * their operators to the {@link OperatorController}.
+ * Every {@code schedule.interval} on the decision thread ({@code pd-schedule}), while this member is the ready
+ * leader: freeze a {@link ClusterView}, end stalled operators and those that need a store which is not UP, decide
+ * replica hygiene (replicas stores must create or destroy, delivered on their next heartbeat) and automatic splits
+ * (queued for the region leader's next heartbeat), then ask the schedulers — replica repair first; leader and
+ * region balance and merges only when no region is short of replicas — and hand their operators to the
+ * {@link OperatorController}.
  */
+@ConfinedTo(DecisionThread.NAME)
 public final class ScheduleLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleLoop.class);
     private static final int ID_BLOCK = 64;
@@ -51,6 +63,13 @@ public final class ScheduleLoop {
     private final OperatorController operators;
     private final InstructionQueue instructions;
     private final IdAllocator ids;
+    private final DecisionThread thread;
+    private final ReplicaHygiene hygiene;
+    private final StoreInstructionQueue storeInstructions;
+    private final SplitScheduler splits;
+    private final ConsistencyChecker consistency;
+    /** Regions whose split ids are being allocated (the instruction is queued once they arrive). */
+    private final Set<Long> splitsUnderWay = new java.util.HashSet<>();
     private long nextPeerId;
     private long peerIdsEnd;
     /** Per region: the version last seen and since when (pd-schedule thread), for the split-merge interval. */
@@ -60,7 +79,14 @@ public final class ScheduleLoop {
 
     public ScheduleLoop(PdConfig config, PdRaftGroup raft, ClusterMetadata metadata, StoreStatsBook storeStats,
                         RegionStatsBook regionStats, HeartbeatHandler heartbeats, OperatorController operators,
-                        InstructionQueue instructions, IdAllocator ids) {
+                        InstructionQueue instructions, IdAllocator ids, DecisionThread thread,
+                        ReplicaHygiene hygiene, StoreInstructionQueue storeInstructions, SplitScheduler splits,
+                        ConsistencyChecker consistency) {
+        this.splits = splits;
+        this.consistency = consistency;
+        this.thread = thread;
+        this.hygiene = hygiene;
+        this.storeInstructions = storeInstructions;
         this.instructions = instructions;
         this.config = config;
         this.raft = raft;
@@ -72,9 +98,8 @@ public final class ScheduleLoop {
         this.ids = ids;
     }
 
-    public void start(ScheduledExecutorService thread) {
-        long every = config.schedule().interval().toMillis();
-        thread.scheduleWithFixedDelay(this::tickSafely, every, every, TimeUnit.MILLISECONDS);
+    public void start() {
+        thread.every(config.schedule().interval().toMillis(), this::tickSafely);
     }
 
     private void tickSafely() {
@@ -87,6 +112,7 @@ public final class ScheduleLoop {
 
     /** One scheduling round. */
     void tick() {
+        thread.checkOn();
         if (!raft.isReadyLeader() || !metadata.isBootstrapped()) {
             return;
         }
@@ -97,14 +123,24 @@ public final class ScheduleLoop {
         operators.cancelStranded(view, byId).forEach(operators::admit);
         PdConfig.ScheduleConfig schedule = config.schedule();
         long now = operators.now();
-        trackVersions(view, now);
-        thawOrphanedMerges(view, now);
         // A frozen region changes nothing until its merge commits or rolls back: no scheduler touches it.
         Set<Long> frozen = view.regions().stream().filter(r -> !r.frozenOn().isEmpty())
                 .map(RegionView::regionId).collect(Collectors.toSet());
         LongPredicate busy = id -> operators.hasOperator(id) || frozen.contains(id);
-        List<Operator> repairs = ReplicaChecker.check(view, busy, this::nextPeerId,
-                operators::newOperatorId, now);
+        ConsistencyChecker.Round checks = consistency.round(view, id -> busy.test(id) || instructions.isBusy(id),
+                operators::hasOperator, this::nextPeerId, operators::newOperatorId, now);
+        List<StoreInstruction> decided = new java.util.ArrayList<>(hygiene.check(view, regionStats::initialRegion,
+                ReplicaHygiene.Operators.of(operators::hasOperator, operators::claimsReplica)));
+        decided.addAll(checks.quarantines());
+        storeInstructions.replaceAll(decided);
+        checks.replacements().forEach(operators::admit);
+        queueChecks(view, checks.checks());
+        trackVersions(view, now);
+        thawOrphanedMerges(view, now);
+        queueSplits(view, id -> busy.test(id) || instructions.isBusy(id) || splitsUnderWay.contains(id));
+        List<Operator> repairs = new java.util.ArrayList<>(ReplicaChecker.check(view, busy, this::nextPeerId,
+                operators::newOperatorId, now));
+        repairs.addAll(ReplicaReplacement.forFailed(view, busy, this::nextPeerId, operators::newOperatorId, now));
         if (schedule.replicaRepair()) {
             repairs.forEach(operators::admit);
         }
@@ -137,6 +173,40 @@ public final class ScheduleLoop {
         if (schedule.merge().enabled()) {
             MergeChecker.check(view, schedule.merge(), unsettled, id -> unchangedFor(id, now),
                     this::nextPeerId, operators::newOperatorId, now).ifPresent(operators::admit);
+        }
+    }
+
+    /**
+     * Queues a split for each region over a split threshold, for its leader's next heartbeat (delivered only while
+     * the region is still at the epoch it was decided at). The new ids come through the Raft log; the queueing
+     * continues back on this thread.
+     */
+    private void queueSplits(ClusterView view, LongPredicate busy) {
+        for (SplitScheduler.Split split : splits.check(view, busy)) {
+            long regionId = split.region().regionId();
+            splitsUnderWay.add(regionId);
+            heartbeats.newSplit(io.rangekv.wire.MetaCodec.toProto(split.region().region()), split.reason())
+                    .whenCompleteAsync((instruction, error) -> {
+                        thread.checkOn();
+                        splitsUnderWay.remove(regionId);
+                        if (error != null) {
+                            LOG.warn("no split of region {} this round: {}", regionId, error.toString());
+                            return;
+                        }
+                        instructions.offer(instruction);
+                        LOG.info("region {} will split: {}", regionId, split.reason());
+                    }, thread);
+        }
+    }
+
+    /** A consistency check for each region's leader's next heartbeat, at the epoch it has now. */
+    private void queueChecks(ClusterView view, List<Long> regionIds) {
+        for (RegionView r : view.regions()) {
+            if (regionIds.contains(r.regionId())) {
+                instructions.offerOnce(PdProto.RegionInstruction.newBuilder().setRegionId(r.regionId())
+                        .setEpoch(MetaCodec.toProto(r.region().epoch())).setReason("consistency check")
+                        .setComputeHash(PdProto.ComputeHash.getDefaultInstance()).build());
+            }
         }
     }
 
@@ -191,7 +261,7 @@ public final class ScheduleLoop {
         }
     }
 
-    /** The cluster as the schedulers see it right now. */
+    /** The cluster as the schedulers see it right now. Any thread (admin requests too): it reads thread-safe books. */
     public ClusterView view() {
         List<StoreView> stores = metadata.stores().stream().map(this::storeView).toList();
         List<RegionView> regions = metadata.regions().stream().map(this::regionView).toList();
@@ -199,8 +269,12 @@ public final class ScheduleLoop {
     }
 
     private StoreView storeView(Store store) {
-        Set<Long> hosted = storeStats.latest(store.storeId()).map(StoreStatsBook.Entry::regionIds).orElse(Set.of());
-        return new StoreView(store.storeId(), heartbeats.observedState(store.storeId(), store.state()), hosted);
+        Optional<StoreStatsBook.Entry> latest = storeStats.latest(store.storeId());
+        return new StoreView(store.storeId(), heartbeats.observedState(store.storeId(), store.state()),
+                latest.map(StoreStatsBook.Entry::regionIds).orElse(Set.of()),
+                latest.map(StoreStatsBook.Entry::frozenRegionIds).orElse(Set.of()),
+                latest.map(StoreStatsBook.Entry::peerByRegion).orElse(Map.of()),
+                latest.map(StoreStatsBook.Entry::failedRegionIds).orElse(Set.of()));
     }
 
     private RegionView regionView(Region region) {

@@ -87,6 +87,9 @@ final class RegionLauncher implements RegionRegistry.Launcher {
         raftLog.destroyGroup(JraftRaftGroup.groupId(regionId));
         // Its RaftSnapshots and meta too: a replica of the same region created here later must start empty.
         Path dir = groupDir(regionId);
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (java.io.IOException e) {

@@ -21,11 +21,14 @@ final class PendingPut {
     final ByteString value;
     final Deadline deadline;
     final CompletableFuture<Void> done = new CompletableFuture<>();
+    /** This put's sequence number: every request that carries it names it, so the store applies it at most once. */
+    final long seq;
     /** Set when a request carrying this put ended without knowing whether it was applied. */
     private volatile UnknownResultException maybeApplied;
 
-    PendingPut(Key key, byte[] value, Deadline deadline) {
+    PendingPut(Key key, byte[] value, Deadline deadline, long seq) {
         this.key = key;
+        this.seq = seq;
         this.value = ByteString.copyFrom(value); // the caller may reuse its array once put() returns
         this.deadline = deadline;
     }

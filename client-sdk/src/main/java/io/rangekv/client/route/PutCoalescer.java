@@ -59,17 +59,28 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  * A put whose deadline passed while it waited fails with DEADLINE_EXCEEDED without being sent; a put that an earlier
  * request may have applied never fails as "not written", only with that {@link UnknownResultException}.
+ *
+ * <p><b>Retries apply once</b>: each put reserves a sequence number from the client's {@link WriteSequencer} when it
+ * is made, and every request carrying it (alone or in any batch) names it, so a put sent again after an unknown
+ * outcome is skipped by the store if an earlier request applied it. The number is released when the caller's future
+ * completes.
  */
 public final class PutCoalescer {
     private final RegionRequestSender sender;
     private final RouteCache routes;
     private final PutCoalescing limits;
     private final PutLanes lanes;
+    private final WriteSequencer seqs;
     private final LongAdder puts = new LongAdder();
     private final LongAdder requests = new LongAdder();
     private final LongAdder batches = new LongAdder();
 
     public PutCoalescer(RegionRequestSender sender, RouteCache routes, PutCoalescing limits) {
+        this(sender, routes, limits, new WriteSequencer());
+    }
+
+    public PutCoalescer(RegionRequestSender sender, RouteCache routes, PutCoalescing limits, WriteSequencer seqs) {
+        this.seqs = seqs;
         this.sender = sender;
         this.routes = routes;
         this.limits = limits;
@@ -82,7 +93,9 @@ public final class PutCoalescer {
      */
     public CompletableFuture<Void> put(Key key, byte[] value, Deadline deadline) {
         puts.increment();
-        PendingPut put = new PendingPut(key, value, deadline);
+        long seq = seqs.reserve(1);
+        PendingPut put = new PendingPut(key, value, deadline, seq);
+        put.done.whenComplete((ok, error) -> seqs.release(seq));
         if (limits.enabled()) {
             route(put);
         } else {
@@ -152,13 +165,15 @@ public final class PutCoalescer {
         CompletableFuture<KvProto.Response> reply;
         if (batch.size() == 1) {
             PendingPut put = batch.get(0);
-            reply = sender.send(put.key, put.toPutRequest(), true, ReadConsistency.LINEARIZABLE, deadline);
+            reply = sender.send(put.key, put.toPutRequest().setWriteIds(seqs.ids(put.seq)), true,
+                    ReadConsistency.LINEARIZABLE, deadline);
         } else {
             batches.increment();
             KvProto.BatchPutRequest.Builder pairs = KvProto.BatchPutRequest.newBuilder();
             batch.forEach(put -> pairs.addPairs(put.toPair()));
-            reply = sender.sendToRegion(regionId, batch.get(0).key, KvProto.Request.newBuilder().setBatchPut(pairs),
-                    true, ReadConsistency.LINEARIZABLE, deadline);
+            reply = sender.sendToRegion(regionId, batch.get(0).key, KvProto.Request.newBuilder().setBatchPut(pairs)
+                    .setWriteIds(seqs.ids(batch.stream().map(put -> put.seq).toList())), true,
+                    ReadConsistency.LINEARIZABLE, deadline);
         }
         reply.whenComplete((response, error) -> {
             // Keep the region busy first: the queued puts go out before this request's callers run their code.
@@ -170,7 +185,8 @@ public final class PutCoalescer {
     /** A single PUT outside the lanes: coalescing off, a route not cached, or a put its batch refused. */
     private void sendAlone(PendingPut put) {
         requests.increment();
-        sender.send(put.key, put.toPutRequest(), true, ReadConsistency.LINEARIZABLE, put.deadline)
+        sender.send(put.key, put.toPutRequest().setWriteIds(seqs.ids(put.seq)), true, ReadConsistency.LINEARIZABLE,
+                        put.deadline)
                 .whenComplete((response, error) -> settle(List.of(put), put.deadline, error));
     }
 

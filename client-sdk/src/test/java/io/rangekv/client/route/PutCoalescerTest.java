@@ -320,6 +320,51 @@ class PutCoalescerTest {
         assertSucceeded(alsoFine);
     }
 
+    /**
+     * Hazard 8: every request that carries a put (its first attempt, the sender's retries after an unknown outcome,
+     * a regrouped batch, the put resent alone) names it with the same (client id, seq), so the store can apply it
+     * at most once. Before, requests carried no id at all.
+     */
+    @Test
+    void aPutNamesTheSameIdInEveryRequestThatCarriesIt() throws Exception {
+        WriteSequencer seqs = new WriteSequencer(0x5EEDL);
+        PutCoalescer puts = new PutCoalescer(sender, cache, new PutCoalescing(128, DataSize.ofMegabytes(1), 1),
+                seqs);
+        puts.put(Key.of("a"), bytes("1"), Deadline.after(LONG));
+        CompletableFuture<Void> hurried = puts.put(Key.of("b"), bytes("2"), Deadline.after(Duration.ofMillis(300)));
+        CompletableFuture<Void> patient = puts.put(Key.of("c"), bytes("3"), Deadline.after(LONG));
+        java.util.concurrent.atomic.AtomicInteger singles = new java.util.concurrent.atomic.AtomicInteger();
+        responder = request -> {
+            // Batches never get an answer; the first single put of c does not either.
+            if (request.hasBatchPut() || singles.getAndIncrement() == 0) {
+                throw new UnknownResultException(request.getRequestId(), "no answer", null);
+            }
+            return ok(request);
+        };
+        next().ok();
+        assertThrows(ExecutionException.class, () -> hurried.get(10, TimeUnit.SECONDS));
+        patient.get(10, TimeUnit.SECONDS);
+
+        java.util.Map<String, java.util.Set<Long>> seqsByKey = new java.util.TreeMap<>();
+        for (KvProto.Request request : sent) {
+            assertTrue(request.hasWriteIds(), "every put request names its writes");
+            assertEquals(0x5EEDL, request.getWriteIds().getClientId());
+            List<String> keys = keysOf(request);
+            assertEquals(keys.size(), request.getWriteIds().getSeqsCount());
+            for (int i = 0; i < keys.size(); i++) {
+                long seq = request.getWriteIds().getSeqs(i);
+                assertTrue(request.getWriteIds().getLowestUnanswered() <= seq, "its own put is unanswered");
+                seqsByKey.computeIfAbsent(keys.get(i), k -> new java.util.TreeSet<>()).add(seq);
+            }
+        }
+        assertEquals(java.util.Map.of("a", java.util.Set.of(1L), "b", java.util.Set.of(2L), "c", java.util.Set.of(3L)),
+                seqsByKey, "one seq per put, the same in every request that carried it");
+        long requestsCarryingC = sent.stream().filter(r -> keysOf(r).contains("c")).count();
+        assertTrue(requestsCarryingC >= 4, "c went in the batch, its retries, and twice alone: " + requestsCarryingC);
+        assertEquals(0, seqs.outstanding(), "every put has its answer");
+        assertEquals(4, seqs.lowestUnanswered());
+    }
+
     @Test
     void eachPutKeepsItsOwnDeadlineWhenItsBatchRunsOutOfTime() throws Exception {
         PutCoalescer puts = coalescer(128, 1);
@@ -341,7 +386,9 @@ class PutCoalescerTest {
         patient.get(10, TimeUnit.SECONDS); // went round again within its own deadline and landed
         KvProto.Request last = sent.get(sent.size() - 1);
         assertEquals("c", last.getPut().getKey().toStringUtf8());
-        assertTrue(sent.stream().filter(KvProto.Request::hasBatchPut).count() >= 2, "the sender retried the batch");
+        // How often the sender retried the batch within 300 ms depends on the machine's load (a full run on the loaded 2-core machine failed once on
+        // "at least twice"); that the batch was sent is what this test needs.
+        assertTrue(sent.stream().anyMatch(KvProto.Request::hasBatchPut), "the batch was sent");
     }
 
     @Test

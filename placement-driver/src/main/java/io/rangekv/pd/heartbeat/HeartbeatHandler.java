@@ -1,5 +1,6 @@
 package io.rangekv.pd.heartbeat;
 
+import io.rangekv.concurrent.ConfinedTo;
 import io.rangekv.error.RequestException;
 import io.rangekv.meta.KeyRange;
 import io.rangekv.meta.Region;
@@ -9,17 +10,19 @@ import io.rangekv.pd.IdAllocator;
 import io.rangekv.pd.PdConfig;
 import io.rangekv.pd.meta.ClusterMetadata;
 import io.rangekv.pd.raft.PdRaftGroup;
+import io.rangekv.pd.schedule.ConsistencyChecker;
+import io.rangekv.pd.schedule.DecisionThread;
 import io.rangekv.pd.schedule.InstructionQueue;
 import io.rangekv.pd.schedule.OperatorController;
 import io.rangekv.pd.schedule.RegionView;
-import io.rangekv.pd.schedule.SplitChecker;
+import io.rangekv.pd.schedule.StoreInstruction;
+import io.rangekv.pd.schedule.StoreInstructionQueue;
 import io.rangekv.proto.gen.MetaProto;
 import io.rangekv.proto.gen.PdProto;
 import io.rangekv.wire.MetaCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -27,11 +30,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Store and region heartbeats on the PD leader: record what they say (durable changes through the Raft log, stats
- * in memory), then answer with instructions — bootstrap replicas for a store, a queued or automatic split, a leader
- * transfer for a region.
+ * in memory), then answer with what was decided — bootstrap replicas and the replica hygiene the last scheduling
+ * round decided ({@link StoreInstructionQueue}) for a store; an operator's next step, or a queued split (an
+ * admin's or the schedule loop's) or leader transfer, for a region.
  *
- * <p>Runs on the {@code pd-schedule} thread (one at a time), so decisions never race each other.
+ * <p>Confined to the decision thread ({@code pd-schedule}): the RPC service hands heartbeats to it, and every
+ * continuation after a Raft proposal (which completes on JRaft's apply thread) hops back to it before touching soft
+ * state; the entry points check it. {@link #newSplit}, {@link #setStoreState}, {@link #setMaxReplicas} and
+ * {@link #observedState} touch no soft state and may be called from admin threads.
  */
+@ConfinedTo(DecisionThread.NAME)
 public final class HeartbeatHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatHandler.class);
 
@@ -39,30 +47,28 @@ public final class HeartbeatHandler {
     private final ClusterMetadata metadata;
     private final PdRaftGroup raft;
     private final StoreStatsBook storeStats;
+    private final ConsistencyChecker consistency;
     private final RegionStatsBook regionStats;
     private final InstructionQueue instructions;
-    private final SplitChecker splitChecker;
     private final IdAllocator ids;
     private final OperatorController operators;
+    private final DecisionThread thread;
+    private final StoreInstructionQueue storeInstructions;
     private final AtomicBoolean bootstrapping = new AtomicBoolean();
-    /** Regions over the load threshold, and since when (the pd-schedule thread only). */
-    private final java.util.Map<Long, Long> hotSinceNanos = new java.util.HashMap<>();
-    /** Per store, the regions it should host but does not, and since when (the pd-schedule thread only). */
-    private final java.util.Map<Long, java.util.Map<Long, Long>> missingSince = new java.util.HashMap<>();
-    private final java.util.Map<Long, java.util.Map<Long, Long>> straySince = new java.util.HashMap<>();
-    /** A new split child or a replica just added is not missing: its store starts it within a few seconds. */
-    static final java.time.Duration MISSING_REPLICA_GRACE = java.time.Duration.ofSeconds(5);
 
     public HeartbeatHandler(PdConfig config, ClusterMetadata metadata, PdRaftGroup raft, StoreStatsBook storeStats,
                             RegionStatsBook regionStats, InstructionQueue instructions, IdAllocator ids,
-                            OperatorController operators) {
+                            OperatorController operators, DecisionThread thread,
+                            StoreInstructionQueue storeInstructions, ConsistencyChecker consistency) {
+        this.thread = thread;
+        this.consistency = consistency;
+        this.storeInstructions = storeInstructions;
         this.config = config;
         this.metadata = metadata;
         this.raft = raft;
         this.storeStats = storeStats;
         this.regionStats = regionStats;
         this.instructions = instructions;
-        this.splitChecker = new SplitChecker(config.schedule());
         this.ids = ids;
         this.operators = operators;
     }
@@ -94,24 +100,64 @@ public final class HeartbeatHandler {
                         .setClusterBootstrapped(metadata.isBootstrapped()).build());
     }
 
+    /**
+     * Records the store's report and answers with what was decided for it: the first region's replica at bootstrap,
+     * the replicas the last scheduling round found it must create or destroy, an operator's new learner. Nothing
+     * is decided here from this one report.
+     */
     public CompletableFuture<PdProto.StoreHeartbeatResponse> onStoreHeartbeat(
             PdProto.StoreHeartbeatRequest request) {
+        thread.checkOn();
         storeStats.record(request);
-        CompletableFuture<?> bootstrap = maybeBootstrap();
-        return bootstrap.handle((ignored, error) -> {
+        java.util.Map<Long, ConsistencyChecker.Report> hashes = new java.util.HashMap<>();
+        for (PdProto.ReplicaHash h : request.getReplicaHashesList()) {
+            hashes.put(h.getRegionId(), new ConsistencyChecker.Report(request.getStoreId(), h.getPeerId(),
+                    h.getAppliedIndex(), h.getHash()));
+        }
+        consistency.record(request.getStoreId(), hashes);
+        // A failed bootstrap proposal is retried on the next heartbeat; this one is answered all the same.
+        return onDecisionThread(maybeBootstrap().exceptionally(e -> null), ignored -> {
+            thread.checkOn();
+            java.util.Set<Long> hosted = java.util.Set.copyOf(request.getRegionIdsList());
             PdProto.StoreHeartbeatResponse.Builder reply = PdProto.StoreHeartbeatResponse.newBuilder()
                     .setStoresVersion(metadata.storesVersion());
             if (request.getKnownStoresVersion() != metadata.storesVersion()) {
                 metadata.stores().forEach(s -> reply.addStores(MetaCodec.toProto(s)));
             }
             bootstrapReplicaFor(request).ifPresent(reply::addInstructions);
-            reply.addAllInstructions(missingReplicasOf(request));
-            reply.addAllInstructions(strayReplicasOf(request));
-            reply.addAllInstructions(operators.onStoreReport(request.getStoreId(),
-                    java.util.Set.copyOf(request.getRegionIdsList()),
+            for (StoreInstruction decided : storeInstructions.takeFor(request.getStoreId(), hosted)) {
+                LOG.info("store {}: {} ({})", request.getStoreId(), decided.getClass().getSimpleName(),
+                        decided.why());
+                reply.addInstructions(toProto(decided));
+            }
+            reply.addAllInstructions(operators.onStoreReport(request.getStoreId(), hosted,
                     java.util.Set.copyOf(request.getMergingRegionIdsList())));
-            return reply.build();
+            return CompletableFuture.completedFuture(reply.build());
         });
+    }
+
+    /**
+     * Continues on the decision thread: at once when {@code first} is already done (no hop, no reordering),
+     * otherwise as a task queued there (a proposal completes on JRaft's apply thread).
+     */
+    private <T, R> CompletableFuture<R> onDecisionThread(CompletableFuture<T> first,
+                                                         java.util.function.Function<T, CompletableFuture<R>> next) {
+        return first.isDone() && !first.isCompletedExceptionally() ? first.thenCompose(next)
+                : first.thenComposeAsync(next, thread);
+    }
+
+    private static PdProto.StoreInstruction toProto(StoreInstruction decided) {
+        if (decided instanceof StoreInstruction.CreateReplica c) {
+            return PdProto.StoreInstruction.newBuilder().setCreateReplica(PdProto.CreateReplica.newBuilder()
+                    .setRegion(MetaCodec.toProto(c.initial())).setPeerId(c.peerId())).build();
+        }
+        if (decided instanceof StoreInstruction.QuarantineReplica q) {
+            return PdProto.StoreInstruction.newBuilder().setQuarantineReplica(PdProto.QuarantineReplica.newBuilder()
+                    .setRegionId(q.regionId()).setPeerId(q.peerId()).setReason(q.why())).build();
+        }
+        StoreInstruction.DestroyReplica d = (StoreInstruction.DestroyReplica) decided;
+        return PdProto.StoreInstruction.newBuilder().setDestroyReplica(PdProto.DestroyReplica.newBuilder()
+                .setRegionId(d.regionId()).setEpoch(MetaCodec.toProto(d.epoch())).setPeerId(d.peerId())).build();
     }
 
     /**
@@ -139,76 +185,6 @@ public final class HeartbeatHandler {
                 });
     }
 
-    /**
-     * Replicas the metadata places on this store that the store does not host, for longer than
-     * {@link #MISSING_REPLICA_GRACE}: typically a replica that missed a split because it caught up through a
-     * RaftSnapshot taken after it (the snapshot carries the parent's new range, never the child). The store is told
-     * to create it from the region's initial descriptor; the leader then catches it up. Regions with an operator
-     * are the operator's business.
-     */
-    private List<PdProto.StoreInstruction> missingReplicasOf(PdProto.StoreHeartbeatRequest request) {
-        long storeId = request.getStoreId();
-        java.util.Set<Long> hosted = java.util.Set.copyOf(request.getRegionIdsList());
-        long now = System.nanoTime();
-        List<PdProto.StoreInstruction> out = new ArrayList<>();
-        java.util.Set<Long> stillMissing = new java.util.HashSet<>();
-        for (Region region : metadata.regions()) {
-            Optional<io.rangekv.meta.Peer> peer = region.peerOnStore(storeId);
-            if (peer.isEmpty() || hosted.contains(region.regionId()) || operators.hasOperator(region.regionId())) {
-                continue;
-            }
-            Optional<Region> initial = regionStats.initialRegion(region.regionId());
-            if (initial.isEmpty()) {
-                continue;
-            }
-            stillMissing.add(region.regionId());
-            long since = missingSince.computeIfAbsent(storeId, s -> new java.util.HashMap<>())
-                    .computeIfAbsent(region.regionId(), r -> now);
-            if (now - since > MISSING_REPLICA_GRACE.toNanos()) {
-                LOG.info("store {} lacks its replica {} of region {}: asking it to create it", storeId,
-                        peer.get().peerId(), region.regionId());
-                out.add(PdProto.StoreInstruction.newBuilder().setCreateReplica(PdProto.CreateReplica.newBuilder()
-                        .setRegion(MetaCodec.toProto(initial.get())).setPeerId(peer.get().peerId())).build());
-            }
-        }
-        missingSince.computeIfAbsent(storeId, s -> new java.util.HashMap<>()).keySet().retainAll(stillMissing);
-        return out;
-    }
-
-    /**
-     * Replicas a store hosts that their region no longer lists, for longer than the grace: a replica removed while
-     * it was behind never applies its own removal and would linger as a zombie of the region's Raft group (and,
-     * since the Raft library knows peers by address, silently become the replica of a later re-add). The store is
-     * told to destroy it.
-     */
-    private List<PdProto.StoreInstruction> strayReplicasOf(PdProto.StoreHeartbeatRequest request) {
-        long storeId = request.getStoreId();
-        long now = System.nanoTime();
-        List<PdProto.StoreInstruction> out = new ArrayList<>();
-        java.util.Set<Long> stray = new java.util.HashSet<>();
-        for (long regionId : request.getRegionIdsList()) {
-            Optional<Region> region = metadata.regionById(regionId);
-            // A region the map no longer has was merged away: a replica of it on a store without the target's
-            // replica is never retired by the merge (a replica moved off during alignment, removed while behind).
-            // A split child the map does not have yet is reported within a round trip, well inside the grace.
-            boolean vanished = region.isEmpty() && metadata.isBootstrapped();
-            if ((region.isEmpty() && !vanished) || (region.isPresent() && region.get().peerOnStore(storeId)
-                    .isPresent()) || operators.claimsReplica(regionId, storeId)) {
-                continue;
-            }
-            stray.add(regionId);
-            long since = straySince.computeIfAbsent(storeId, s -> new java.util.HashMap<>())
-                    .computeIfAbsent(regionId, r -> now);
-            if (now - since > MISSING_REPLICA_GRACE.toNanos()) {
-                RegionEpoch past = region.map(Region::epoch).orElse(new RegionEpoch(Long.MAX_VALUE, Long.MAX_VALUE));
-                out.add(PdProto.StoreInstruction.newBuilder().setDestroyReplica(PdProto.DestroyReplica.newBuilder()
-                        .setRegionId(regionId).setEpoch(MetaCodec.toProto(past))).build());
-            }
-        }
-        straySince.computeIfAbsent(storeId, s -> new java.util.HashMap<>()).keySet().retainAll(stray);
-        return out;
-    }
-
     /** The first region's replica for a store that is one of its peers and does not host it yet. */
     private Optional<PdProto.StoreInstruction> bootstrapReplicaFor(PdProto.StoreHeartbeatRequest request) {
         Optional<Region> first = metadata.regionByKey(KeyRange.ALL.start())
@@ -224,6 +200,7 @@ public final class HeartbeatHandler {
 
     public CompletableFuture<PdProto.RegionHeartbeatResponse> onRegionHeartbeat(
             PdProto.RegionHeartbeatRequest request) {
+        thread.checkOn();
         PdProto.PutRegionsCommand.Builder changed = PdProto.PutRegionsCommand.newBuilder();
         for (PdProto.RegionReport report : request.getRegionsList()) {
             Region reported = MetaCodec.fromProto(report.getRegion());
@@ -241,17 +218,25 @@ public final class HeartbeatHandler {
         CompletableFuture<?> recorded = changed.getRegionsCount() == 0
                 ? CompletableFuture.completedFuture(null)
                 : raft.propose(PdProto.PdCommand.newBuilder().setPutRegions(changed).build());
-        return recorded.thenCompose(ignored -> instructionsFor(request));
+        return onDecisionThread(recorded, ignored -> instructionsFor(request));
     }
 
+    /**
+     * For each reported region: the running operator's next step (operators advance on their region's reports), or
+     * else an instruction queued for it (an admin's or the schedule loop's split, a leader transfer).
+     */
     private CompletableFuture<PdProto.RegionHeartbeatResponse> instructionsFor(
             PdProto.RegionHeartbeatRequest request) {
+        thread.checkOn();
         PdProto.RegionHeartbeatResponse.Builder reply = PdProto.RegionHeartbeatResponse.newBuilder();
-        List<CompletableFuture<Void>> splits = new ArrayList<>();
         for (PdProto.RegionReport report : request.getRegionsList()) {
             long regionId = report.getRegion().getRegionId();
+            Region reported = MetaCodec.fromProto(report.getRegion());
+            if (metadata.regionById(regionId).filter(k -> reported.epoch().isStaleComparedTo(k.epoch())).isPresent()) {
+                continue; // a stale leader's view decides nothing: no operator step, no split (see onRegionHeartbeat)
+            }
             // A running operator goes first: a split queued meanwhile waits (its epoch check drops it if the
-            // operator changed the region), and none is decided while the membership is changing.
+            // operator changed the region).
             if (report.hasLeader()) {
                 Optional<PdProto.RegionInstruction> step = operators.onRegionReport(new RegionView(
                         MetaCodec.fromProto(report.getRegion()), Optional.of(MetaCodec.fromProto(report.getLeader()))),
@@ -264,29 +249,9 @@ public final class HeartbeatHandler {
                     continue;
                 }
             }
-            Optional<PdProto.RegionInstruction> queued = instructions.due(regionId, report);
-            if (queued.isPresent()) {
-                reply.addInstructions(queued.get());
-                continue;
-            }
-            if (instructions.isBusy(regionId)) {
-                continue;
-            }
-            java.time.Duration hotFor = hotSince(regionId, splitChecker.isHot(report));
-            splitChecker.check(report, hotFor).ifPresent(reason -> splits.add(
-                    newSplit(report.getRegion(), reason).thenAccept(i -> {
-                        instructions.offer(i);
-                        synchronized (reply) {
-                            reply.addInstructions(i);
-                        }
-                        LOG.info("region {} will split: {}", regionId, reason);
-                    })));
+            instructions.due(regionId, report).ifPresent(reply::addInstructions);
         }
-        return CompletableFuture.allOf(splits.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            synchronized (reply) {
-                return reply.build();
-            }
-        });
+        return CompletableFuture.completedFuture(reply.build());
     }
 
     /** Records a store's new administrative state (OFFLINE to drain it, TOMBSTONE once removed). */
@@ -301,16 +266,6 @@ public final class HeartbeatHandler {
     public CompletableFuture<?> setMaxReplicas(int maxReplicas) {
         return raft.propose(PdProto.PdCommand.newBuilder()
                 .setSetReplication(PdProto.SetReplicationCommand.newBuilder().setMaxReplicas(maxReplicas)).build());
-    }
-
-    /** How long the region has been over the load threshold without a break (zero when it is not now). */
-    private java.time.Duration hotSince(long regionId, boolean hot) {
-        long now = System.nanoTime();
-        if (!hot) {
-            hotSinceNanos.remove(regionId);
-            return java.time.Duration.ZERO;
-        }
-        return java.time.Duration.ofNanos(now - hotSinceNanos.computeIfAbsent(regionId, id -> now));
     }
 
     /** A split instruction with fresh ids for the new region and its peers; an empty key lets the store choose. */

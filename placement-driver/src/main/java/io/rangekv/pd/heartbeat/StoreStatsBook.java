@@ -20,9 +20,12 @@ public final class StoreStatsBook {
     /** When this member started listening (it became leader): a store never heard from is silent since then. */
     private volatile long listeningSinceNanos;
 
-    /** One store's latest heartbeat: its stats, the regions it hosts and those of them frozen for a merge. */
+    /**
+     * One store's latest heartbeat: its stats, the regions it hosts, those of them frozen for a merge, and the peer
+     * id of each hosted replica (empty from a store that does not report them).
+     */
     public record Entry(PdProto.StoreStats stats, Set<Long> regionIds, Set<Long> frozenRegionIds,
-                        long receivedAtNanos) {
+                        Map<Long, Long> peerByRegion, Set<Long> failedRegionIds, long receivedAtNanos) {
     }
 
     public StoreStatsBook(Clock clock) {
@@ -31,9 +34,11 @@ public final class StoreStatsBook {
     }
 
     public void record(PdProto.StoreHeartbeatRequest heartbeat) {
+        Map<Long, Long> peers = new java.util.HashMap<>();
+        heartbeat.getReplicasList().forEach(r -> peers.put(r.getRegionId(), r.getPeerId()));
         byStore.put(heartbeat.getStoreId(), new Entry(heartbeat.getStats(),
                 Set.copyOf(heartbeat.getRegionIdsList()), Set.copyOf(heartbeat.getMergingRegionIdsList()),
-                clock.nanoTime()));
+                Map.copyOf(peers), Set.copyOf(heartbeat.getFailedRegionIdsList()), clock.nanoTime()));
     }
 
     public Optional<Entry> latest(long storeId) {

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,6 +59,9 @@ import java.util.regex.Pattern;
  * POST /pd/api/v1/stores/{id}/offline             drain a store: replicas move away, then it is TOMBSTONE
  * POST /pd/api/v1/stores/{id}/remove              a dead store: TOMBSTONE now, its replicas re-created elsewhere
  * GET  /pd/api/v1/operators                        running operators and the recent history (why, how they ended)
+ * POST /pd/api/v1/regions/{id}/check               a consistency check of the region (202; see /consistency)
+ * POST /pd/api/v1/consistency/check                a consistency check of every region (202)
+ * GET  /pd/api/v1/consistency                      each region's latest compared check: hashes, verdict
  * </pre>
  * A member that is not the leader redirects (307) to the leader's admin address, so {@code curl -L} works against
  * any member. Errors are JSON {@code {"error": {"kind", "message"}}} with a 4xx/5xx status.
@@ -68,7 +72,7 @@ public final class AdminHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHttpServer.class);
     private static final String API = "/pd/api/v1";
     private static final Pattern REGION = Pattern.compile(
-            API + "/regions/(\\d+)(/split|/transfer-leader|/move|/add-peer|/remove-peer|/merge)?");
+            API + "/regions/(\\d+)(/split|/transfer-leader|/move|/add-peer|/remove-peer|/merge|/check)?");
     private static final Pattern STORE = Pattern.compile(API + "/stores/(\\d+)(/offline|/remove)");
     private static final Duration ADMIN_WAIT = Duration.ofSeconds(10);
     /** A replica move copies the region (a RaftSnapshot or the log) before it ends. */
@@ -82,11 +86,13 @@ public final class AdminHttpServer implements AutoCloseable {
     private final PdRpcService views;
     private final RegionAdmin admin;
     private final OperatorController operators;
+    private final ConsistencyAdmin consistency;
 
     private AdminHttpServer(HttpServer server, ExecutorService executor, PdConfig config, PdRaftGroup raft,
                             ClusterMetadata metadata, PdRpcService views, RegionAdmin admin,
-                            OperatorController operators) {
+                            OperatorController operators, ConsistencyAdmin consistency) {
         this.server = server;
+        this.consistency = consistency;
         this.operators = operators;
         this.executor = executor;
         this.config = config;
@@ -98,13 +104,13 @@ public final class AdminHttpServer implements AutoCloseable {
 
     public static AdminHttpServer start(String host, int port, PdConfig config, PdRaftGroup raft,
                                         ClusterMetadata metadata, PdRpcService views, RegionAdmin admin,
-                                        OperatorController operators) {
+                                        OperatorController operators, ConsistencyAdmin consistency) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
             ExecutorService executor = Executors.newFixedThreadPool(4, new NamedThreadFactory("pd-http", true));
             server.setExecutor(executor);
             AdminHttpServer http = new AdminHttpServer(server, executor, config, raft, metadata, views, admin,
-                    operators);
+                    operators, consistency);
             server.createContext("/", http::handle);
             server.start();
             return http;
@@ -189,7 +195,7 @@ public final class AdminHttpServer implements AutoCloseable {
         Matcher storeAction = STORE.matcher(path);
         if (storeAction.matches()) {
             requireMethod(method, "POST");
-            long storeId = Long.parseLong(storeAction.group(1));
+            long storeId = pathId(storeAction.group(1), "store");
             String message = admin.removeStore(storeId, storeAction.group(2).equals("/offline"));
             send(exchange, 200, AdminJson.MAPPER.createObjectNode().put("done", true).put("message", message));
             return;
@@ -215,6 +221,19 @@ public final class AdminHttpServer implements AutoCloseable {
             send(exchange, 200, out);
             return;
         }
+        if (path.equals(API + "/consistency")) {
+            requireMethod(method, "GET");
+            send(exchange, 200, consistency.describe());
+            return;
+        }
+        if (path.equals(API + "/consistency/check")) {
+            requireMethod(method, "POST");
+            List<Long> all = metadata.regions().stream().map(io.rangekv.meta.Region::regionId).toList();
+            consistency.request(all);
+            ObjectNode out = AdminJson.MAPPER.createObjectNode().put("queued", all.size());
+            send(exchange, 202, out);
+            return;
+        }
         if (path.equals(API + "/regions/by-key")) {
             requireMethod(method, "GET");
             Key key = keyParam(query(exchange));
@@ -226,7 +245,7 @@ public final class AdminHttpServer implements AutoCloseable {
         if (!m.matches()) {
             throw new HttpError(404, "NOT_FOUND", "no such admin route: " + path);
         }
-        long regionId = Long.parseLong(m.group(1));
+        long regionId = pathId(m.group(1), "region");
         String action = m.group(2);
         if (action == null) {
             requireMethod(method, "GET");
@@ -235,6 +254,12 @@ public final class AdminHttpServer implements AutoCloseable {
             return;
         }
         requireMethod(method, "POST");
+        if (action.equals("/check")) {
+            metadata.regionById(regionId).orElseThrow(() -> new HttpError(404, "NOT_FOUND", "no region " + regionId));
+            consistency.request(List.of(regionId));
+            send(exchange, 202, AdminJson.MAPPER.createObjectNode().put("region_id", regionId).put("queued", true));
+            return;
+        }
         JsonNode body = body(exchange);
         RegionAdmin.Result result = switch (action) {
             case "/split" -> body.has("parts") ? admin.splitInto(regionId, intField(body, "parts"), ADMIN_WAIT)
@@ -267,13 +292,23 @@ public final class AdminHttpServer implements AutoCloseable {
                 + " is not the leader; see Location"));
     }
 
+    /** An id from the path: the pattern guarantees digits, but 20 of them overflow a long (was a 500). */
+    private static long pathId(String digits, String what) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "INVALID_ARGUMENT", "not a valid " + what + " id: " + digits);
+        }
+    }
+
     private static long storeField(JsonNode body, String field) {
         return idField(body, field, "store id");
     }
 
     private static long idField(JsonNode body, String field, String what) {
         JsonNode n = body.get(field);
-        if (n == null || !n.canConvertToLong()) {
+        // Integral only: canConvertToLong alone took 1.5 as 1.
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
             throw new HttpError(400, "INVALID_ARGUMENT", "this request needs {\"" + field + "\": <" + what + ">}");
         }
         return n.asLong();
@@ -281,8 +316,9 @@ public final class AdminHttpServer implements AutoCloseable {
 
     private static int intField(JsonNode body, String field) {
         JsonNode n = body.get(field);
-        if (n == null || !n.canConvertToInt()) {
-            throw new HttpError(400, "INVALID_ARGUMENT", "\"" + field + "\" must be a number");
+        // Integral only: canConvertToInt alone took {"max_replicas": 1.5} as 1.
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw new HttpError(400, "INVALID_ARGUMENT", "\"" + field + "\" must be a whole number");
         }
         return n.asInt();
     }
@@ -301,9 +337,14 @@ public final class AdminHttpServer implements AutoCloseable {
         }
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            params.put(name, value);
+            try {
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                params.put(name, value);
+            } catch (IllegalArgumentException e) {
+                // A '%' without two hex digits: the caller's mistake, not a 500.
+                throw new HttpError(400, "INVALID_ARGUMENT", "bad percent-encoding in the query: " + pair);
+            }
         }
         return params;
     }

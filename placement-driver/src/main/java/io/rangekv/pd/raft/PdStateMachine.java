@@ -15,12 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Applies committed PD commands to {@link ClusterMetadata} and saves / loads it whole as a RaftSnapshot (the state
- * is small: stores and region descriptors). Runs on JRaft's FSM thread; tells the {@link PdLeaderListener} when this
+ * is small: stores and region descriptors) in a checksummed, fsynced {@link PdStateFile}. Runs on JRaft's FSM thread; tells the {@link PdLeaderListener} when this
  * member starts or stops leading — only after every earlier entry was applied, so a new leader answers from
  * complete state.
  */
@@ -60,8 +59,7 @@ final class PdStateMachine extends StateMachineAdapter {
     @Override
     public void onSnapshotSave(SnapshotWriter writer, Closure done) {
         try {
-            Path file = Path.of(writer.getPath(), STATE_FILE);
-            Files.write(file, metadata.toProto().toByteArray());
+            PdStateFile.write(Path.of(writer.getPath(), STATE_FILE), metadata.toProto());
             if (!writer.addFile(STATE_FILE)) {
                 done.run(new Status(RaftError.EIO, "cannot add %s to the RaftSnapshot", STATE_FILE));
                 return;
@@ -74,9 +72,13 @@ final class PdStateMachine extends StateMachineAdapter {
 
     @Override
     public boolean onSnapshotLoad(SnapshotReader reader) {
+        // Refusing makes JRaft fail the load and stop this member, rather than start it from a damaged cluster map.
         try {
-            metadata.load(PdProto.PdState.parseFrom(Files.readAllBytes(Path.of(reader.getPath(), STATE_FILE))));
+            metadata.load(PdStateFile.read(Path.of(reader.getPath(), STATE_FILE)));
             return true;
+        } catch (PdStateFile.CorruptStateFileException e) {
+            LOG.error("cannot load the PD RaftSnapshot from {}: {}", reader.getPath(), e.getMessage());
+            return false;
         } catch (IOException e) {
             LOG.error("cannot load the PD RaftSnapshot from {}", reader.getPath(), e);
             return false;

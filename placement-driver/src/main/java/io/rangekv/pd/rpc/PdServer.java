@@ -54,7 +54,12 @@ public final class PdServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, PdProto.PdRequest request) {
             Channel ch = ctx.channel();
-            service.handle(request).whenComplete((response, error) -> ch.writeAndFlush(response));
+            // The service turns its own failures into error replies; anything that still escapes gets one here,
+            // so a caller is never left waiting for a reply that will not come.
+            service.handle(request).whenComplete((response, error) -> ch.writeAndFlush(error == null ? response
+                    : PdProto.PdResponse.newBuilder().setRequestId(request.getRequestId())
+                            .setError(ErrorCodec.toProto(new RequestException(ErrorKind.UNKNOWN,
+                                    "PD failed: " + error))).build()));
         }
 
         @Override

@@ -21,7 +21,7 @@ public final class InstructionQueue {
     private final Map<Long, Pending> byRegion = new ConcurrentHashMap<>();
     private final Map<Long, Long> lastIssuedNanos = new ConcurrentHashMap<>();
 
-    private record Pending(PdProto.RegionInstruction instruction, long queuedAtNanos) {
+    private record Pending(PdProto.RegionInstruction instruction, long queuedAtNanos, boolean once) {
     }
 
     public InstructionQueue(Clock clock, Duration coolDown) {
@@ -31,8 +31,16 @@ public final class InstructionQueue {
 
     /** Queues {@code instruction}, replacing any earlier one for the same region. */
     public void offer(PdProto.RegionInstruction instruction) {
-        byRegion.put(instruction.getRegionId(), new Pending(instruction, clock.nanoTime()));
+        byRegion.put(instruction.getRegionId(), new Pending(instruction, clock.nanoTime(), false));
         lastIssuedNanos.put(instruction.getRegionId(), clock.nanoTime());
+    }
+
+    /**
+     * Queues an instruction delivered with the region's next heartbeat only, with no cool-down after it (a
+     * consistency check: repeating it would only hash again, and it must not hold up a split).
+     */
+    public void offerOnce(PdProto.RegionInstruction instruction) {
+        byRegion.putIfAbsent(instruction.getRegionId(), new Pending(instruction, clock.nanoTime(), true));
     }
 
     /** The instruction to send with this heartbeat of a region at {@code epoch}, if one is still valid. */
@@ -45,6 +53,9 @@ public final class InstructionQueue {
         if (expired || !p.instruction.getEpoch().equals(report.getRegion().getEpoch())) {
             byRegion.remove(regionId, p);
             return Optional.empty();
+        }
+        if (p.once) {
+            byRegion.remove(regionId, p);
         }
         return Optional.of(p.instruction);
     }

@@ -101,9 +101,9 @@ public final class Operator {
     }
 
     /**
-     * The target epoch the merge commit was sent at; null while it was never sent. Once sent, the commit may land
-     * at any time, so the operator is never rolled back (it ends when the target covers the source, or when the
-     * target's epoch moved on without it, which makes the commit impossible).
+     * The target epoch the merge commit was last sent at; null while it was never sent. Once sent, the commit may
+     * land at any time, so the operator is never rolled back nor timed out: it ends when the target covers the
+     * source (a target that moved on before the commit applied is sent it again at its new epoch).
      */
     io.rangekv.meta.RegionEpoch commitEpoch() {
         return commitEpoch;

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Soft state of the PD leader; thread-safe (synchronized: heartbeats, the scheduler and admin reads).
  */
+@io.rangekv.concurrent.ThreadSafe
 public final class OperatorController {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorController.class);
     private static final int HISTORY = 500;
@@ -128,6 +129,12 @@ public final class OperatorController {
         if (initial != null) {
             initialRegions.put(reported.regionId(), initial);
         }
+        Region seen = lastReported.get(reported.regionId());
+        if (seen != null && reported.region().epoch().isStaleComparedTo(seen.epoch())) {
+            // A stale leader's view (it has not applied what a newer report showed): it says nothing about where
+            // the region is now, so it neither advances nor ends an operator.
+            return Optional.empty();
+        }
         RegionView region = reported.withFrozenOn(frozenOn(reported.regionId()));
         lastReported.put(region.regionId(), region.region());
         Operator merge = mergeInto(region.regionId());
@@ -188,10 +195,13 @@ public final class OperatorController {
     }
 
     /**
-     * The target's side of a merge: once the source is frozen on every replica, ask the target's leader to commit,
-     * always at the target epoch of the first request. The merge is done when the target covers the source; it has
-     * failed when the target's epoch moved on without covering it (the commit can no longer apply), and the source
-     * is then thawed.
+     * The target's side of a merge: once the source is frozen on every replica, ask the target's leader to commit.
+     * The merge is done when the target covers the source.
+     *
+     * <p>Before the commit is first sent, a target that no longer borders the source (it split) makes the merge
+     * impossible: it is cancelled and the source thawed. Once the commit was sent it is never rolled back, whatever
+     * the target reports: a thawed source serving writes next to a target that took over its keys would split the
+     * range's data in two. Only reports not older than the last one get here (see {@link #onRegionReport}).
      */
     private Optional<PdProto.RegionInstruction> commitMerge(Operator merge, RegionView target) {
         Region source = lastReported.get(merge.regionId());
@@ -204,22 +214,52 @@ public final class OperatorController {
             return Optional.empty();
         }
         // The freeze may have completed since the source last reported: judge it from the store reports now.
-        merge.advance(new RegionView(source, Optional.empty()).withFrozenOn(frozenOn(source.regionId())));
+        RegionView frozenSource = new RegionView(source, Optional.empty()).withFrozenOn(frozenOn(source.regionId()));
+        merge.advance(frozenSource);
         if (!(merge.currentStep() instanceof Step.CommitMerge)) {
             return Optional.empty();
         }
+        boolean borders = target.region().range().joinWith(source.range()).isPresent();
         if (merge.commitEpoch() == null) {
+            if (!borders) {
+                finish(merge, Operator.Status.CANCELLED, "region " + target.regionId() + " "
+                        + target.region().range() + " no longer borders region " + source.regionId() + " "
+                        + source.range() + "; no commit was sent");
+                admitRollback(merge, "the target moved on before the merge commit was sent");
+                return Optional.empty();
+            }
             merge.commitSentAt(target.region().epoch());
         } else if (!merge.commitEpoch().equals(target.region().epoch())) {
-            finish(merge, Operator.Status.CANCELLED, "region " + target.regionId() + " changed to epoch "
-                    + target.region().epoch() + " before the commit applied");
-            admitRollback(merge, "the merge commit can no longer apply");
-            return Optional.empty();
+            if (!commitCanMoveTo(merge.commitEpoch(), source, frozenSource, target, borders)) {
+                return Optional.empty(); // hold: the source stays frozen until the target can take it over
+            }
+            LOG.info("merge {}: region {} moved from {} to {} before the commit applied; sending it again at {}",
+                    merge.operatorId(), target.regionId(), merge.commitEpoch(), target.region().epoch(),
+                    target.region().epoch());
+            merge.commitSentAt(target.region().epoch());
         }
         return Optional.of(PdProto.RegionInstruction.newBuilder()
                 .setRegionId(target.regionId()).setEpoch(MetaCodec.toProto(merge.commitEpoch()))
                 .setReason(merge.kind() + " (operator " + merge.operatorId() + ": " + merge.reason() + ")")
                 .setCommitMerge(PdProto.CommitMerge.newBuilder().setSource(MetaCodec.toProto(source))).build());
+    }
+
+    /**
+     * True when a commit sent at {@code sentAt} can be sent again at the target's newer epoch. The store proposes a
+     * commit only at the epoch it names and applies it only at that exact epoch, so once the target is past it
+     * that commit is dead; it has not landed either, as long as the target's version is not past what a merge
+     * makes (the higher of the two versions, plus one: a landed merge covers the source, and only a later split
+     * could uncover it). The new commit then needs a target that still borders the source and whose every
+     * replica's store holds the frozen source.
+     */
+    private static boolean commitCanMoveTo(io.rangekv.meta.RegionEpoch sentAt, Region source, RegionView frozenSource,
+                                           RegionView target, boolean borders) {
+        io.rangekv.meta.RegionEpoch now = target.region().epoch();
+        boolean newer = !now.isStaleComparedTo(sentAt);
+        boolean mergeNeverLanded = now.version() <= Math.max(sentAt.version(), source.epoch().version());
+        boolean aligned = target.region().peers().stream()
+                .allMatch(p -> frozenSource.frozenOn().contains(p.storeId()));
+        return newer && mergeNeverLanded && borders && aligned;
     }
 
     private void admitRollback(Operator merge, String why) {
@@ -322,10 +362,10 @@ public final class OperatorController {
         return rollbacks;
     }
 
-    /** Cancels the region's operator (its region is gone, or an admin asked). */
+    /** Cancels the region's operator (its region is gone, or an admin asked); never a merge whose commit was sent. */
     public synchronized void cancel(long regionId, String why) {
         Operator op = byRegion.get(regionId);
-        if (op != null) {
+        if (op != null && op.commitEpoch() == null) {
             finish(op, Operator.Status.CANCELLED, why);
         }
     }

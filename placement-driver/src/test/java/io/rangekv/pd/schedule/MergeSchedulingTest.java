@@ -162,14 +162,77 @@ class MergeSchedulingTest {
         assertTrue(ended.outcome().contains("merged into region 1"), ended.outcome());
     }
 
+    /** The source is frozen everywhere and the target's leader was sent the commit at the target's epoch. */
+    private PdProto.RegionInstruction commitSentAt(Region currentTarget) {
+        assertTrue(controller.admit(mergeOperator()));
+        report(source);
+        frozenOn(1, 2, 3);
+        PdProto.RegionInstruction commit = report(currentTarget).orElseThrow();
+        assertTrue(commit.hasCommitMerge());
+        return commit;
+    }
+
+    private void assertStillMergingWithNoRollback() {
+        assertTrue(controller.hasOperator(2), "the merge operator still runs");
+        assertTrue(controller.history().isEmpty(), "nothing ended: " + controller.history());
+        assertTrue(report(source).isEmpty(), "the source is not thawed");
+    }
+
+    /**
+     * A partitioned old leader of the target still reports the target as it was before its last membership change.
+     * The commit, sent at the newer epoch, may be landing right now: thawing the source would leave two regions
+     * serving its keys.
+     */
     @Test
-    void aTargetThatChangedBeforeTheCommitAppliedEndsTheMergeAndThawsTheSource() {
+    void aStaleTargetReportNeverRollsBackASentCommit() {
+        Region current = target.withPeers(target.peers(), new RegionEpoch(2, 5));
+        PdProto.RegionInstruction commit = commitSentAt(current);
+        assertEquals(2, commit.getEpoch().getConfVersion());
+
+        assertTrue(report(target).isEmpty(), "a report older than the commit's epoch decides nothing");
+        assertStillMergingWithNoRollback();
+        PdProto.RegionInstruction again = report(current).orElseThrow();
+        assertTrue(again.hasCommitMerge(), "the current leader is still asked to commit");
+        assertEquals(commit.getEpoch(), again.getEpoch());
+    }
+
+    /**
+     * The target's membership changed after the commit was sent (its store proposes the commit only at the epoch it
+     * names, and applies it only there): the commit is sent again at the new epoch, never rolled back.
+     */
+    @Test
+    void aTargetThatMovedOnAfterTheCommitWasSentIsAskedAgainAtItsNewEpoch() {
+        commitSentAt(target);
+        Region moved = target.withPeers(target.peers(), new RegionEpoch(2, 5));
+        PdProto.RegionInstruction again = report(moved).orElseThrow();
+        assertTrue(again.hasCommitMerge());
+        assertEquals(2, again.getEpoch().getConfVersion(), "at the target's epoch now");
+        assertStillMergingWithNoRollback();
+        Region merged = moved.withRange(KeyRange.ALL, new RegionEpoch(2, 6));
+        assertTrue(report(merged).isEmpty());
+        assertEquals(Operator.Status.SUCCEEDED, controller.history().get(0).status());
+    }
+
+    /** A target that split after the commit was sent can no longer take the source: the merge holds, frozen. */
+    @Test
+    void aTargetThatSplitAfterTheCommitWasSentHoldsTheMergeFrozen() {
+        commitSentAt(target);
+        Region split = target.withRange(new KeyRange(Key.EMPTY, Key.of("c")), new RegionEpoch(1, 6));
+        assertTrue(report(split).isEmpty(), "no commit to a region that does not border the source");
+        assertStillMergingWithNoRollback();
+        now += Duration.ofMinutes(5).toNanos();
+        assertTrue(controller.expire(Map.of()).isEmpty(), "nor a timeout's rollback");
+        assertStillMergingWithNoRollback();
+    }
+
+    /** Before any commit was sent, a target that no longer borders the source ends the merge and thaws it. */
+    @Test
+    void aTargetThatSplitBeforeTheCommitWasSentEndsTheMergeAndThawsTheSource() {
         controller.admit(mergeOperator());
         report(source);
         frozenOn(1, 2, 3);
-        report(target).orElseThrow();
         Region split = target.withRange(new KeyRange(Key.EMPTY, Key.of("c")), new RegionEpoch(1, 6));
-        assertTrue(report(split).isEmpty(), "the commit can no longer apply");
+        assertTrue(report(split).isEmpty(), "the commit could never apply: none is sent");
         assertEquals(Operator.Status.CANCELLED, controller.history().get(0).status());
         PdProto.RegionInstruction thaw = report(source).orElseThrow();
         assertTrue(thaw.hasRollbackMerge());

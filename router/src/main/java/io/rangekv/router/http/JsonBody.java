@@ -43,6 +43,28 @@ final class JsonBody {
         return root.has(field);
     }
 
+    /** An optional boolean field: false when absent or JSON null; anything but true/false is refused. */
+    boolean flag(String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            throw HttpError.badRequest("'" + field + "' must be true or false");
+        }
+        return n.booleanValue();
+    }
+
+    /** Refuses a field not in {@code allowed}, so a misspelt field is a 400 rather than silently ignored. */
+    void requireOnly(java.util.Set<String> allowed) {
+        for (java.util.Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!allowed.contains(name)) {
+                throw HttpError.badRequest("unknown field '" + name + "'; allowed: " + new java.util.TreeSet<>(allowed));
+            }
+        }
+    }
+
     /** A required text field, decoded with the body's encoding. */
     byte[] bytes(String field) {
         JsonNode n = root.get(field);

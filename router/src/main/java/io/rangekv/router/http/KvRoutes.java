@@ -30,7 +30,8 @@ import java.util.concurrent.CompletableFuture;
  * POST /v1/cas                               {"key", "expected" (null or absent: put-if-absent), "value"}
  * POST /v1/batch                             {"get": [k...], "put": {k: v...}, "delete": [k...]}
  * GET  /v1/scan?prefix=|start=&end=  &limit=&reverse=&keys_only=
- * POST /v1/delete-range                      {"start", "end" (absent: unbounded)}
+ * POST /v1/delete-range                      {"start", "end"} (one may be absent: unbounded that side), or
+ *                                            {"all": true} for every key; {} is refused, never "everything"
  * </pre>
  * Reads take {@code consistency=linearizable|lease|follower|stale}; JSON keys and values take
  * {@code encoding=utf8|base64} (query or body field).
@@ -40,6 +41,7 @@ final class KvRoutes {
     private static final Set<String> SCAN_PARAMS = Set.of("consistency", "encoding", "prefix", "start", "end", "limit",
             "reverse", "keys_only");
     private static final int MAX_SCAN_LIMIT = 10_000;
+    private static final Set<String> DELETE_RANGE_FIELDS = Set.of("start", "end", "all", "encoding");
 
     private final AsyncKvClient kv;
     private final RouterConfig config;
@@ -189,11 +191,31 @@ final class KvRoutes {
         });
     }
 
+    /**
+     * {@code {"start", "end"}} (one bound may be absent: from the first key, or to the last), or {@code {"all": true}}
+     * for every key. A body with neither bound nor the flag is refused rather than read as "everything": {@code {}}
+     * used to delete the whole key space (hazard 9). Unknown fields are refused too, so a misspelt {@code "end"}
+     * cannot silently widen the delete to the end of the key space.
+     */
     CompletableFuture<HttpReply> deleteRange(String method, String rawQuery, byte[] body) {
         requirePost(method);
         JsonBody json = JsonBody.parse(body, encoding(rawQuery));
-        Key start = json.has("start") ? key(json.bytes("start")) : Key.EMPTY;
-        Key end = json.has("end") && !json.node("end").isNull() ? key(json.bytes("end")) : Key.EMPTY;
+        json.requireOnly(DELETE_RANGE_FIELDS);
+        boolean all = json.flag("all");
+        boolean hasStart = json.has("start");
+        boolean hasEnd = json.has("end") && !json.node("end").isNull();
+        if (all) {
+            if (hasStart || hasEnd) {
+                throw HttpError.badRequest("give either {\"all\": true} or \"start\"/\"end\", not both");
+            }
+            return kv.deleteAll().thenApply(v -> HttpReply.noContent());
+        }
+        if (!hasStart && !hasEnd) {
+            throw HttpError.badRequest("delete-range needs \"start\" and/or \"end\" (an absent range is not read as"
+                    + " every key); to delete every key on purpose, send {\"all\": true}");
+        }
+        Key start = hasStart ? key(json.bytes("start")) : Key.EMPTY;
+        Key end = hasEnd ? key(json.bytes("end")) : Key.EMPTY;
         if (!end.isEmpty() && end.compareTo(start) <= 0) {
             throw HttpError.badRequest("end must be above start");
         }

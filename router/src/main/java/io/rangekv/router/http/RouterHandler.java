@@ -41,7 +41,8 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean supportedVersion = request.protocolVersion().majorVersion() == 1;
+        boolean keepAlive = supportedVersion && HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
             write(ctx, HttpReply.error(new HttpError(400, "BAD_HTTP", "unreadable HTTP request: "
                     + request.decoderResult().cause().getMessage())), false, false);
@@ -55,6 +56,12 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
         byte[] body = ByteBufUtil.getBytes(request.content());
         CompletableFuture<HttpReply> reply;
         try {
+            if (!supportedVersion) {
+                // Netty accepts any "HTTP/d.d"; a PUT sent as HTTP/9.9 used to be executed. RFC 9110 15.6.6: refuse
+                // a major version we do not speak, and close (we cannot know how that peer frames what follows).
+                throw new HttpError(505, "HTTP_VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are served, not "
+                        + request.protocolVersion().text());
+            }
             reply = route(method, rawPath, rawQuery, body);
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);

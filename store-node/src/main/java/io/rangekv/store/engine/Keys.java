@@ -11,6 +11,8 @@ import java.util.Arrays;
  *
  * <pre>
  *   0x01 | regionId (8 bytes, big-endian) | suffix   region-local metadata (never reachable by a user key)
+ *          suffix 0x01                              the region's RegionLocalState
+ *          suffix 0x02 | clientId (8 bytes)         one client's DedupRecord (seqs of its writes applied here)
  *   0x02 | user key                                   user data, shared by all regions (regions never overlap)
  * </pre>
  *
@@ -26,6 +28,8 @@ public final class Keys {
 
     /** Suffix of the key holding a region's {@code RegionLocalState} (descriptor and applied index). */
     private static final byte STATE_SUFFIX = 0x01;
+    /** Suffix of the keys holding a region's write-deduplication records, one per client. */
+    private static final byte DEDUP_SUFFIX = 0x02;
 
     private Keys() {
     }
@@ -72,6 +76,34 @@ public final class Keys {
     /** Exclusive end of all region state records. */
     public static byte[] regionStateEnd() {
         return new byte[] {META_PREFIX + 1};
+    }
+
+    /** True for a region state key (the meta prefix also holds other region-local records). */
+    public static boolean isRegionState(byte[] key) {
+        return key.length == 10 && key[0] == META_PREFIX && key[9] == STATE_SUFFIX;
+    }
+
+    /** The key of one client's write-deduplication record in a region. */
+    public static byte[] dedup(long regionId, long clientId) {
+        return ByteBuffer.allocate(18).put(META_PREFIX).putLong(regionId).put(DEDUP_SUFFIX).putLong(clientId).array();
+    }
+
+    /** Inclusive start of a region's write-deduplication records. */
+    public static byte[] dedupStart(long regionId) {
+        return ByteBuffer.allocate(10).put(META_PREFIX).putLong(regionId).put(DEDUP_SUFFIX).array();
+    }
+
+    /** Exclusive end of a region's write-deduplication records. */
+    public static byte[] dedupEnd(long regionId) {
+        return ByteBuffer.allocate(10).put(META_PREFIX).putLong(regionId).put((byte) (DEDUP_SUFFIX + 1)).array();
+    }
+
+    /** The client id inside a write-deduplication key. */
+    public static long clientIdOfDedup(byte[] dedupKey) {
+        if (dedupKey.length != 18 || dedupKey[0] != META_PREFIX || dedupKey[9] != DEDUP_SUFFIX) {
+            throw new IllegalArgumentException("not a write-deduplication key");
+        }
+        return ByteBuffer.wrap(dedupKey, 10, 8).getLong();
     }
 
     /** The region id inside a region state key. */

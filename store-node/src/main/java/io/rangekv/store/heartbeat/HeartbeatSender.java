@@ -113,7 +113,8 @@ public final class HeartbeatSender implements AutoCloseable {
         Collection<RegionPeer> hosted = regions.all();
         PdProto.StoreHeartbeatRequest.Builder hb = PdProto.StoreHeartbeatRequest.newBuilder()
                 .setStoreId(storeId).setStats(stats(hosted)).setKnownStoresVersion(knownStoresVersion);
-        hosted.forEach(p -> hb.addRegionIds(p.regionId()));
+        hosted.forEach(p -> hb.addRegionIds(p.regionId()).addReplicas(PdProto.HostedReplica.newBuilder()
+                .setRegionId(p.regionId()).setPeerId(p.peerId())));
         hosted.stream().filter(RegionPeer::isFrozen).forEach(p -> hb.addMergingRegionIds(p.regionId()));
         for (RegionPeer peer : hosted) {
             peer.lastHash().ifPresent(h -> hb.addReplicaHashes(PdProto.ReplicaHash.newBuilder()
@@ -121,6 +122,9 @@ public final class HeartbeatSender implements AutoCloseable {
                     .setAppliedIndex(h.appliedIndex()).setHash(h.hash())));
             if (peer.isQuarantined()) {
                 hb.addQuarantinedRegionIds(peer.regionId());
+            }
+            if (peer.isFailed()) {
+                hb.addFailedRegionIds(peer.regionId());
             }
         }
         PdProto.StoreHeartbeatResponse reply = call(PdProto.PdRequest.newBuilder().setStoreHeartbeat(hb))

@@ -41,10 +41,12 @@ public final class InstructionHandler {
 
     public void onStoreInstruction(PdProto.StoreInstruction instruction) {
         if (instruction.hasDestroyReplica()) {
-            long regionId = instruction.getDestroyReplica().getRegionId();
-            RegionEpoch current = MetaCodec.fromProto(instruction.getDestroyReplica().getEpoch());
-            regions.get(regionId).filter(p -> p.region().epoch().isStaleComparedTo(current)
-                            || p.region().peer(p.peerId()).isEmpty())
+            PdProto.DestroyReplica destroy = instruction.getDestroyReplica();
+            long regionId = destroy.getRegionId();
+            RegionEpoch current = MetaCodec.fromProto(destroy.getEpoch());
+            regions.get(regionId).filter(p -> destroy.getPeerId() == 0 || destroy.getPeerId() == p.peerId())
+                    .filter(p -> p.region().epoch().isStaleComparedTo(current)
+                            || p.region().peer(p.peerId()).isEmpty() || destroy.getPeerId() == p.peerId())
                     .ifPresent(p -> {
                         LOG.info("PD: replica {} of region {} is no longer in the region ({}); destroying it",
                                 p.peerId(), regionId, p.region());
@@ -62,7 +64,11 @@ public final class InstructionHandler {
             PdProto.CreateReplica create = instruction.getCreateReplica();
             Region region = MetaCodec.fromProto(create.getRegion());
             long peerId = create.getPeerId();
-            if (regions.get(region.regionId()).isEmpty()) {
+            Optional<RegionPeer> old = regions.get(region.regionId()).filter(p -> p.peerId() != peerId);
+            if (old.isPresent()) {
+                LOG.info("PD: create replica {} of region {}: waits until old replica {} here is destroyed", peerId,
+                        region.regionId(), old.get().peerId());
+            } else if (regions.get(region.regionId()).isEmpty()) {
                 LOG.info("PD: create replica {} of region {}{}", peerId, region,
                         create.getBootstrap() ? " (an initial voter)" : "");
                 regions.createAsync(region, peerId, create.getBootstrap()).exceptionally(e -> {

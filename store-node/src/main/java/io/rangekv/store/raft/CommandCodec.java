@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.rangekv.meta.Key;
 import io.rangekv.meta.KeyRange;
 import io.rangekv.proto.gen.CommandProto;
+import io.rangekv.store.command.ClientWrites;
 import io.rangekv.store.command.Command;
 import io.rangekv.store.command.Proposal;
 import io.rangekv.wire.MetaCodec;
@@ -25,6 +26,17 @@ public final class CommandCodec {
         CommandProto.Command.Builder b = CommandProto.Command.newBuilder()
                 .setRegionId(proposal.regionId())
                 .setEpoch(MetaCodec.toProto(proposal.epoch()));
+        ClientWrites writes = proposal.writes();
+        if (writes != null) {
+            CommandProto.ClientWrites.Builder w = CommandProto.ClientWrites.newBuilder()
+                    .setClientId(writes.clientId())
+                    .setLowestUnanswered(writes.lowestUnanswered())
+                    .setProposedAtMs(writes.proposedAtMillis());
+            for (int i = 0; i < writes.count(); i++) {
+                w.addSeqs(writes.seq(i));
+            }
+            b.setClientWrites(w);
+        }
         Command command = proposal.command();
         if (command instanceof Command.Put p) {
             b.setPut(put(p));
@@ -116,7 +128,16 @@ public final class CommandCodec {
             case COMPUTE_HASH -> new Command.ComputeHash();
             case OP_NOT_SET -> throw new IllegalArgumentException("log entry of an unknown kind (newer build?)");
         };
-        return new Proposal(pb.getRegionId(), MetaCodec.fromProto(pb.getEpoch()), command);
+        ClientWrites writes = null;
+        if (pb.hasClientWrites()) {
+            CommandProto.ClientWrites w = pb.getClientWrites();
+            long[] seqs = new long[w.getSeqsCount()];
+            for (int i = 0; i < seqs.length; i++) {
+                seqs[i] = w.getSeqs(i);
+            }
+            writes = new ClientWrites(w.getClientId(), seqs, w.getLowestUnanswered(), w.getProposedAtMs());
+        }
+        return new Proposal(pb.getRegionId(), MetaCodec.fromProto(pb.getEpoch()), command, writes);
     }
 
     private static CommandProto.Put put(Command.Put p) {

@@ -18,26 +18,31 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
  * The data file of a region's RaftSnapshot: exactly the region's key range, plus its state (descriptor and applied
- * index).
+ * index) and its write-deduplication records (which client writes it applied; {@code DedupTable}).
  *
  * <pre>
  *   magic "RKVS" | format version (int) | state length (int) | RegionLocalState bytes
+ *   record count (int) | { client id (long) | length (int) | DedupRecord bytes }*      (format 2 only)
  *   { key length (int) | user key | value length (int) | value }*
  *   -1 (int) | CRC32C of everything before it (long)
  * </pre>
  *
+ * Format 1 (before write deduplication) is still read, as an empty table.
  * A truncated or corrupted file fails the checksum and is rejected whole: nothing is loaded from it.
  */
 public final class RegionSnapshotFile {
     public static final String FILE_NAME = "region.data";
     private static final int MAGIC = 0x524b5653;
-    private static final int FORMAT_VERSION = 1;
+    private static final int FORMAT_VERSION = 2;
+    private static final int FORMAT_WITHOUT_DEDUP = 1;
 
     /** What a snapshot file holds, ready to write into the engine in one batch. */
     public record Loaded(RegionState state, WriteBatch batch, long keys) {
@@ -63,6 +68,19 @@ public final class RegionSnapshotFile {
             byte[] stateBytes = RegionStateCodec.encode(state);
             out.writeInt(stateBytes.length);
             out.write(stateBytes);
+            long regionId = state.region().regionId();
+            List<byte[][]> records = new ArrayList<>();
+            try (EngineIterator it = view.iterator(Keys.dedupStart(regionId), Keys.dedupEnd(regionId), false)) {
+                for (; it.isValid(); it.next()) {
+                    records.add(new byte[][] {it.key(), it.value()});
+                }
+            }
+            out.writeInt(records.size());
+            for (byte[][] record : records) {
+                out.writeLong(Keys.clientIdOfDedup(record[0]));
+                out.writeInt(record[1].length);
+                out.write(record[1]);
+            }
             try (EngineIterator it = view.iterator(Keys.dataStart(state.region().range()),
                     Keys.dataEnd(state.region().range()), false)) {
                 for (; it.isValid(); it.next()) {
@@ -87,7 +105,9 @@ public final class RegionSnapshotFile {
     /** Only the region state at the head of the file (no data read, no checksum check). */
     public static RegionState readState(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 4096))) {
-            if (in.readInt() != MAGIC || in.readInt() != FORMAT_VERSION) {
+            int magic = in.readInt();
+            int version = in.readInt();
+            if (magic != MAGIC || (version != FORMAT_VERSION && version != FORMAT_WITHOUT_DEDUP)) {
                 throw new IOException("not a region snapshot file of format " + FORMAT_VERSION + ": " + file);
             }
             return RegionStateCodec.decode(readExactly(in, in.readInt()));
@@ -108,11 +128,22 @@ public final class RegionSnapshotFile {
                 throw new IOException("not a region snapshot file: " + file);
             }
             int version = in.readInt();
-            if (version != FORMAT_VERSION) {
+            if (version != FORMAT_VERSION && version != FORMAT_WITHOUT_DEDUP) {
                 throw new IOException("unsupported region snapshot format " + version + " in " + file);
             }
             RegionState state = RegionStateCodec.decode(readExactly(in, in.readInt()));
+            long regionId = state.region().regionId();
             WriteBatch batch = new WriteBatch();
+            // The region's deduplication records are replaced whole, like its range.
+            batch.deleteRange(Keys.dedupStart(regionId), Keys.dedupEnd(regionId));
+            int records = version == FORMAT_WITHOUT_DEDUP ? 0 : in.readInt();
+            if (records < 0) {
+                throw new IOException("corrupt record count " + records + " in region snapshot");
+            }
+            for (int i = 0; i < records; i++) {
+                long clientId = in.readLong();
+                batch.put(Keys.dedup(regionId, clientId), readExactly(in, in.readInt()));
+            }
             batch.deleteRange(Keys.dataStart(state.region().range()), Keys.dataEnd(state.region().range()));
             long keys = 0;
             for (int keyLength = in.readInt(); keyLength != -1; keyLength = in.readInt()) {

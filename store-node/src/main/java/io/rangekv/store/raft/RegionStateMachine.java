@@ -64,8 +64,6 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     private final AtomicLong snapshotsInstalled = new AtomicLong();
     private volatile long firstIndexApplied;
     private volatile long appliedIndex;
-    /** The applied index of the last RaftSnapshot this replica saved or installed (0: none yet). */
-    private volatile long lastSnapshotIndex;
     /** Runs once, when this replica first hears of a leader (set only before the group starts). */
     private final AtomicReference<Runnable> onLeaderKnown = new AtomicReference<>();
 
@@ -113,11 +111,6 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     @Override
     public long appliedIndex() {
         return appliedIndex;
-    }
-
-    /** The applied index of the last RaftSnapshot saved or installed here since start (0: none). */
-    long lastSnapshotIndex() {
-        return lastSnapshotIndex;
     }
 
     @Override
@@ -285,7 +278,6 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                 }
                 LOG.info("region {} saved a RaftSnapshot at applied index {} ({} keys)",
                         state.region().regionId(), state.appliedIndex(), keys);
-                lastSnapshotIndex = Math.max(lastSnapshotIndex, state.appliedIndex());
                 done.run(Status.OK());
             } catch (Exception e) {
                 LOG.warn("region {} failed to save a RaftSnapshot", state.region().regionId(), e);
@@ -322,7 +314,6 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                 // A restart with a durable engine: it is already at or past the snapshot.
                 LOG.info("region {} keeps its engine state at applied index {} (snapshot is at {})", regionId,
                         current.appliedIndex(), incoming.appliedIndex());
-                lastSnapshotIndex = Math.max(lastSnapshotIndex, incoming.appliedIndex());
                 return true;
             }
             if (current.awaitingSnapshot() && incoming.region().peer(current.peerId()).isEmpty()) {
@@ -345,7 +336,6 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                     RegionStateCodec.encode(installed)));
             applier.reset(installed);
             appliedIndex = installed.appliedIndex();
-            lastSnapshotIndex = Math.max(lastSnapshotIndex, installed.appliedIndex());
             snapshotsInstalled.incrementAndGet();
             LOG.info("region {} installed a RaftSnapshot at applied index {} ({} keys)", regionId,
                     installed.appliedIndex(), loaded.keys());

@@ -5,6 +5,7 @@ import io.rangekv.meta.Key;
 import io.rangekv.meta.KeyRange;
 import io.rangekv.meta.Peer;
 import io.rangekv.meta.Region;
+import io.rangekv.store.command.ClientWrites;
 import io.rangekv.store.command.Command;
 import io.rangekv.store.command.CommandResult;
 import io.rangekv.store.command.Proposal;
@@ -26,6 +27,9 @@ import java.util.List;
  * <p><b>Ordering</b>: {@link #apply} sees entries in log order. A compare-and-put reads the engine, so the pending
  * batch is flushed first when it touches that key; an admin command (split, change peers) flushes right after itself
  * so the new shape is visible before the next entry.
+ * <p><b>Retries</b>: a Put, Delete or Batch that names its client mutations ({@link ClientWrites}) applies each of
+ * them at most once: the region's {@link DedupTable} remembers the seqs it applied and skips a retried copy,
+ * answering {@code DONE} as the first copy did. The table's records travel in the same batch as the data.
  * <p><b>Failure</b>: apply decisions depend only on the entry and the applied state, never on clocks, config or local
  * health, so every replica decides alike. A command whose epoch or keys no longer fit is {@code Rejected} on every
  * replica. An engine failure propagates; the caller stops the replica (nothing is skipped).
@@ -61,6 +65,7 @@ public final class CommandApplier {
     private final List<Long> mergedSources = new ArrayList<>();
     private final java.time.Duration mergeSourceWait;
     private long applyingIndex;
+    private final DedupTable dedup = new DedupTable();
 
     public CommandApplier(Engine engine, RegionState initial) {
         this(engine, initial, MERGE_SOURCE_WAIT);
@@ -70,6 +75,7 @@ public final class CommandApplier {
         this.engine = engine;
         this.state = initial;
         this.mergeSourceWait = mergeSourceWait;
+        dedup.load(engine, initial.region().regionId());
     }
 
     public RegionState state() {
@@ -82,6 +88,12 @@ public final class CommandApplier {
             throw new IllegalStateException("reset with unflushed entries");
         }
         this.state = installed;
+        dedup.load(engine, installed.region().regionId());
+    }
+
+    /** The region's memory of applied client writes (tests and diagnostics). */
+    public DedupTable dedup() {
+        return dedup;
     }
 
     /** True when an admin command was just applied and the caller should flush before the next entry. */
@@ -95,7 +107,9 @@ public final class CommandApplier {
         applyingIndex = index;
         CommandResult result = check(proposal, region);
         if (result == null) {
-            result = execute(proposal.command(), region);
+            result = proposal.writes() != null && isDeduplicated(proposal.command())
+                    ? executeOnce(proposal.command(), proposal.writes(), region)
+                    : execute(proposal.command(), region);
         }
         state = state.withApplied(state.region(), index);
         dirty = true;
@@ -110,6 +124,7 @@ public final class CommandApplier {
         if (!dirty) {
             return null;
         }
+        dedup.stage(pending, state.region().regionId());
         pending.put(Keys.regionState(state.region().regionId()), RegionStateCodec.encode(state));
         engine.write(pending);
         FlushOutcome outcome = new FlushOutcome(state, List.copyOf(created), shapeChanged, List.copyOf(mergedSources),
@@ -221,6 +236,8 @@ public final class CommandApplier {
                     + source.range() + " is not adjacent to region " + region.regionId() + " " + region.range()));
         }
         awaitFrozenSource(source, region.regionId());
+        // The source is frozen, so its records are final: a write it applied and that is retried now lands here.
+        dedup.absorb(engine, source.regionId());
         long version = Math.max(region.epoch().version(), source.epoch().version()) + 1;
         Region merged = region.withRange(joined.get(),
                 new io.rangekv.meta.RegionEpoch(region.epoch().confVersion(), version));
@@ -272,6 +289,8 @@ public final class CommandApplier {
      * data past its recorded applied index.
      */
     private void writePendingDataOnly() {
+        // The entry being applied (a compare-and-put) carries no client writes: the table is as of the one before.
+        dedup.stage(pending, state.region().regionId());
         pending.put(Keys.regionState(state.region().regionId()), RegionStateCodec.encode(state));
         engine.write(pending);
         pending = new WriteBatch();
@@ -302,6 +321,8 @@ public final class CommandApplier {
         if (state.isMember()) {
             RegionState child = RegionState.splitChild(right, ourRightPeerId);
             pending.put(Keys.regionState(right.regionId()), RegionStateCodec.encode(child));
+            // A write applied here and retried after the split may land on the child: it must remember it too.
+            dedup.copyTo(pending, right.regionId());
             created.add(new CreatedRegion(child, applyingIndex));
         }
         state = state.withApplied(left, state.appliedIndex());
@@ -322,6 +343,39 @@ public final class CommandApplier {
                 state.mergingInto(), state.awaitingSnapshot(), state.seedPending());
         shapeChanged = true;
         return new CommandResult.RegionChanged(changed, null);
+    }
+
+    private static boolean isDeduplicated(Command command) {
+        return command instanceof Command.Mutation || command instanceof Command.Batch;
+    }
+
+    /**
+     * Applies the mutations of {@code command} that {@code writes}' client has not had applied here yet; a retried
+     * copy of a request applied before writes nothing and answers {@code DONE}, as the first copy did. Each mutation
+     * is judged alone (a retried batch may have been regrouped with other mutations, or split across regions).
+     */
+    private CommandResult executeOnce(Command command, ClientWrites writes, Region region) {
+        List<Command.Mutation> mutations = command instanceof Command.Batch b ? b.mutations()
+                : List.of((Command.Mutation) command);
+        if (writes.count() != mutations.size()) {
+            return rejected(io.rangekv.error.RequestException.invalidArgument("a write names " + writes.count()
+                    + " sequence numbers for " + mutations.size() + " mutations"));
+        }
+        // The client has its answers below lowestUnanswered; its own seqs are unanswered, so never above them.
+        DedupTable.Client client = dedup.admit(writes.clientId(),
+                Math.min(writes.lowestUnanswered(), writes.minSeq()), writes.proposedAtMillis());
+        boolean[] fresh = new boolean[mutations.size()];
+        for (int i = 0; i < fresh.length; i++) {
+            // Judged against the table before this entry: a key named twice in one batch is written twice.
+            fresh[i] = !client.hasApplied(writes.seq(i));
+        }
+        for (int i = 0; i < fresh.length; i++) {
+            if (fresh[i]) {
+                execute(mutations.get(i), region);
+                client.record(writes.seq(i));
+            }
+        }
+        return CommandResult.DONE;
     }
 
     private static List<Key> keysOf(Command command) {

@@ -197,13 +197,22 @@ public final class RegionPeer implements ApplyListener {
      * region error (fix the route and retry), ServerBusy, UnknownResult, or ReplicaFatal.
      */
     public CompletableFuture<CommandResult> propose(RegionEpoch epoch, Command command, List<Key> keys) {
+        return propose(epoch, command, keys, null);
+    }
+
+    /**
+     * As {@link #propose(RegionEpoch, Command, List)}, for a Put, Delete or Batch whose mutations {@code writes}
+     * names (null: none), so that a retried copy applies them at most once.
+     */
+    public CompletableFuture<CommandResult> propose(RegionEpoch epoch, Command command, List<Key> keys,
+                                                    io.rangekv.store.command.ClientWrites writes) {
         Region current = region;
         KvException refused = checkWrite(current, epoch, keys);
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
         load.recordWrite(command);
-        return raftGroup.propose(new Proposal(current.regionId(), current.epoch(), command))
+        return raftGroup.propose(new Proposal(current.regionId(), current.epoch(), command, writes))
                 .thenApplyAsync(this::unwrap, kvExecutor);
     }
 

@@ -80,6 +80,9 @@ public final class RegionRegistry implements RegionHost {
         List<RegionState> live = new ArrayList<>();
         try (EngineIterator it = engine.iterator(Keys.regionStateStart(), Keys.regionStateEnd(), false)) {
             for (; it.isValid(); it.next()) {
+                if (!Keys.isRegionState(it.key())) {
+                    continue; // another region-local record (write deduplication)
+                }
                 RegionState state = RegionStateCodec.decode(it.value());
                 started.add(state.region().regionId());
                 if (!state.tombstone()) {
@@ -95,11 +98,8 @@ public final class RegionRegistry implements RegionHost {
                         state.region().regionId(), state.region().range(), target.get().region().regionId(),
                         target.get().region().range());
                 forgetStopped(state.region().regionId());
-            } else if (state.seedPending()) {
-                // The split applied, the store stopped before the child's seed was written: write it now.
-                startChild(state, false);
             } else {
-                start(state);
+                startOrReport(state);
             }
         }
         for (RegionCatalog.Entry entry : catalog.recall()) {
@@ -110,10 +110,29 @@ public final class RegionRegistry implements RegionHost {
                 waitingForParent.computeIfAbsent(entry.parentRegionId(), k -> new CopyOnWriteArrayList<>())
                         .add(entry);
             } else {
-                start(entry.fresh());
+                startOrReport(entry.fresh());
             }
         }
         return peers.size() + waitingForParent.values().stream().mapToInt(List::size).sum();
+    }
+
+    /**
+     * Starts one recovered replica. One that cannot start (its RaftSnapshot refused, its files damaged) is left out
+     * and logged, and the store starts without it: the other regions here must not go down with it. The PD sees the
+     * store lacking a replica its region lists and has it created again, from a RaftSnapshot.
+     */
+    private void startOrReport(RegionState state) {
+        try {
+            if (state.seedPending()) {
+                // The split applied, the store stopped before the child's seed was written: write it now.
+                startChild(state, false);
+            } else {
+                start(state);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("region {} replica {} could not start; the store starts without it", state.region().regionId(),
+                    state.peerId(), e);
+        }
     }
 
     public Optional<RegionPeer> get(long regionId) {
@@ -165,8 +184,18 @@ public final class RegionRegistry implements RegionHost {
      */
     public RegionPeer create(Region region, long peerId, boolean bootstrap) {
         RegionPeer existing = peers.get(region.regionId());
+        if (existing != null && existing.peerId() != peerId) {
+            // An old replica of the region, removed and not destroyed yet: one group id, one address, so the new
+            // replica can only start once it is gone (the PD destroys it and asks again).
+            throw new IllegalStateException("region " + region.regionId() + ": old replica " + existing.peerId()
+                    + " still runs here; replica " + peerId + " is created once it is destroyed");
+        }
         if (existing != null) {
             return existing;
+        }
+        if (!bootstrap) {
+            // Whatever a replica of this region left here (a group that failed to start) must not meet the new one.
+            launcher.destroy(region.regionId());
         }
         RegionState state = bootstrap ? RegionState.fresh(region, peerId) : RegionState.added(region, peerId);
         catalog.remember(new RegionCatalog.Entry(state, 0, 0));
@@ -297,11 +326,15 @@ public final class RegionRegistry implements RegionHost {
         }
     }
 
-    /** Drops a stopped replica's Raft log, catalog entry and state record; its data keys stay in the engine. */
+    /**
+     * Drops a stopped replica's Raft log, catalog entry, state record and write-deduplication records; its data keys
+     * stay in the engine.
+     */
     private void forgetStopped(long regionId) {
         launcher.destroy(regionId);
         catalog.forget(regionId);
-        engine.write(new WriteBatch().delete(Keys.regionState(regionId)));
+        engine.write(new WriteBatch().delete(Keys.regionState(regionId))
+                .deleteRange(Keys.dedupStart(regionId), Keys.dedupEnd(regionId)));
     }
 
     /** The regions of the replicas here that own keys in {@code range} (not those awaiting their first RaftSnapshot). */

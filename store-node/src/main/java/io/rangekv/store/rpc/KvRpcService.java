@@ -11,6 +11,7 @@ import io.rangekv.meta.ReadConsistency;
 import io.rangekv.meta.Region;
 import io.rangekv.meta.RegionEpoch;
 import io.rangekv.proto.gen.KvProto;
+import io.rangekv.store.command.ClientWrites;
 import io.rangekv.store.command.Command;
 import io.rangekv.store.command.CommandResult;
 import io.rangekv.store.engine.EngineIterator;
@@ -98,12 +99,13 @@ public final class KvRpcService implements RequestDispatcher {
             }
             case PUT -> {
                 Key key = key(request.getPut().getKey());
-                yield write(peer, epoch, new Command.Put(key, request.getPut().getValue().toByteArray()), key)
+                yield peer.propose(epoch, new Command.Put(key, request.getPut().getValue().toByteArray()),
+                                List.of(key), writesOf(request))
                         .thenApply(r -> out.setPut(KvProto.PutResponse.getDefaultInstance()));
             }
             case DELETE -> {
                 Key key = key(request.getDelete().getKey());
-                yield write(peer, epoch, new Command.Delete(key), key)
+                yield peer.propose(epoch, new Command.Delete(key), List.of(key), writesOf(request))
                         .thenApply(r -> out.setDelete(KvProto.DeleteResponse.getDefaultInstance()));
             }
             case DELETE_RANGE -> deleteRange(peer, epoch, request.getDeleteRange())
@@ -147,14 +149,15 @@ public final class KvRpcService implements RequestDispatcher {
                 for (KvProto.KvPair pair : request.getBatchPut().getPairsList()) {
                     puts.add(new Command.Put(key(pair.getKey()), pair.getValue().toByteArray()));
                 }
-                yield peer.propose(epoch, new Command.Batch(puts), puts.stream().map(Command.Mutation::key).toList())
+                yield peer.propose(epoch, new Command.Batch(puts), puts.stream().map(Command.Mutation::key).toList(),
+                                writesOf(request))
                         .thenApply(r -> out.setBatchPut(KvProto.BatchPutResponse.getDefaultInstance()));
             }
             case BATCH_DELETE -> {
                 List<Command.Mutation> deletes = request.getBatchDelete().getKeysList().stream()
                         .map(k -> (Command.Mutation) new Command.Delete(key(k))).toList();
                 yield peer.propose(epoch, new Command.Batch(deletes),
-                                deletes.stream().map(Command.Mutation::key).toList())
+                                deletes.stream().map(Command.Mutation::key).toList(), writesOf(request))
                         .thenApply(r -> out.setBatchDelete(KvProto.BatchDeleteResponse.getDefaultInstance()));
             }
             case SCAN -> scan(peer, epoch, consistency, request.getScan())
@@ -162,6 +165,22 @@ public final class KvRpcService implements RequestDispatcher {
             default -> throw new RequestException(ErrorKind.UNKNOWN_METHOD,
                     "unknown or missing method " + method);
         };
+    }
+
+    /**
+     * The request's write ids as the log entry carries them, stamped with this store's clock (it proposes the entry
+     * as leader); null when the client sent none. The validator has matched them to the mutations.
+     */
+    private static ClientWrites writesOf(KvProto.Request request) {
+        if (!request.hasWriteIds()) {
+            return null;
+        }
+        KvProto.WriteIds ids = request.getWriteIds();
+        long[] seqs = new long[ids.getSeqsCount()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = ids.getSeqs(i);
+        }
+        return new ClientWrites(ids.getClientId(), seqs, ids.getLowestUnanswered(), System.currentTimeMillis());
     }
 
     private static CompletableFuture<CommandResult> write(RegionPeer peer, RegionEpoch epoch, Command command,

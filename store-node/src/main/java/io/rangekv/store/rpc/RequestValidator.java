@@ -19,6 +19,9 @@ public final class RequestValidator {
 
     /** Throws a {@link RequestException} naming what is wrong; returns normally when the request may proceed. */
     public void validate(KvProto.Request request) {
+        if (request.hasWriteIds()) {
+            writeIds(request);
+        }
         switch (request.getMethodCase()) {
             case GET -> key(request.getGet().getKey());
             case PUT -> {
@@ -100,6 +103,25 @@ public final class RequestValidator {
         }
         if (count > limits.maxBatchKeys()) {
             throw invalid("batch of " + count + " keys exceeds rpc.max-batch-keys " + limits.maxBatchKeys());
+        }
+    }
+
+    /** Write ids only on the deduplicated writes, with a client id and one seq per mutation. */
+    private static void writeIds(KvProto.Request request) {
+        KvProto.WriteIds ids = request.getWriteIds();
+        int mutations = switch (request.getMethodCase()) {
+            case PUT, DELETE -> 1;
+            case BATCH_PUT -> request.getBatchPut().getPairsCount();
+            case BATCH_DELETE -> request.getBatchDelete().getKeysCount();
+            default -> throw invalid("write_ids on " + request.getMethodCase()
+                    + ": only PUT, DELETE, BATCH_PUT and BATCH_DELETE are deduplicated");
+        };
+        if (ids.getClientId() == 0) {
+            throw invalid("write_ids without a client id");
+        }
+        if (ids.getSeqsCount() != mutations) {
+            throw invalid("write_ids names " + ids.getSeqsCount() + " sequence numbers for " + mutations
+                    + " mutations");
         }
     }
 

@@ -174,21 +174,7 @@ class StoreClusterIT {
         // Store 2's first act as leader is to drive the membership to the recorded list; a change asked meanwhile is
         // refused as busy, and the PD would send it again: so does this test.
         List<io.rangekv.meta.Peer> without1 = both.peers().stream().filter(p -> p.storeId() != 1).toList();
-        Region[] changed = new Region[1];
-        Await.until("region 1 leaves store 1", TestCluster.WAIT, () -> {
-            try {
-                changed[0] = cluster.changePeers(1, without1);
-                return true;
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof io.rangekv.error.RetryableException) {
-                    return false;
-                }
-                throw new AssertionError(e);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
-        Region moved = changed[0];
+        Region moved = changePeersRetryingBusy(1, without1);
 
         assertEquals(List.of(2L), moved.peers().stream().map(io.rangekv.meta.Peer::storeId).toList());
         for (int i = 100; i < 150; i++) {
@@ -226,7 +212,7 @@ class StoreClusterIT {
             cluster.replica(3, 1).orElseThrow().raftGroup().transferLeader(1).get(30, TimeUnit.SECONDS);
             Await.until("store 3 no longer leads region 1", TestCluster.WAIT, () -> cluster.leaderOf(1) != 3);
         }
-        cluster.changePeers(1, without3);
+        changePeersRetryingBusy(1, without3);
         RegionPeer stray = cluster.replica(3, 1).orElseThrow();
         cluster.store(3).orElseThrow().regions().destroyStray(stray);
         Await.until("store 3 destroyed its replica of region 1", TestCluster.WAIT,
@@ -254,6 +240,30 @@ class StoreClusterIT {
         TestKvClient reader = cluster.newClient();
         assertArrayEquals(updated, reader.get(key(60), ReadConsistency.LINEARIZABLE));
         assertNull(reader.get(key(80), ReadConsistency.LINEARIZABLE), "a deleted key stays deleted");
+    }
+
+    /**
+     * A membership change through the region's leader, asked again while it is refused as busy: a leader that just
+     * took over first drives the Raft membership to the recorded list, and refuses another change meanwhile (the PD
+     * repeats its instructions the same way).
+     */
+    private Region changePeersRetryingBusy(long regionId, List<io.rangekv.meta.Peer> peers) {
+        Region[] changed = new Region[1];
+        Await.until("region " + regionId + " takes peers " + peers, TestCluster.WAIT, () -> {
+            try {
+                changed[0] = cluster.changePeers(regionId, peers);
+                return true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof io.rangekv.error.RetryableException
+                        || e.getCause() instanceof io.rangekv.error.RegionException.NotLeader) {
+                    return false;
+                }
+                throw new AssertionError(e);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        return changed[0];
     }
 
     /**

@@ -4,6 +4,7 @@ import io.rangekv.client.rpc.Responses;
 import io.rangekv.client.rpc.StoreClientPool;
 import io.rangekv.meta.Key;
 import io.rangekv.proto.gen.KvProto;
+import io.rangekv.proto.gen.MetaProto;
 import io.rangekv.store.cluster.Await;
 import io.rangekv.store.cluster.FreePorts;
 import io.rangekv.store.cluster.TestKvClient;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,14 +33,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Three store JVMs on loopback. Four writers put distinct keys; the leader's process is killed with SIGKILL in the
  * middle; writing goes on with the two survivors; the killed store restarts from its directory. Afterwards every
  * acknowledged write is on every replica, and the restarted store applied no entry it had applied before the kill.
+ * "Afterwards" is a condition, not a time: every replica holds a write made after the writers stopped.
  */
 class StoreProcessKillIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -99,19 +103,40 @@ class StoreProcessKillIT {
             }
             writers.shutdown();
 
-            Await.until("replicas to reach the same applied index", WAIT,
-                    () -> appliedIndexes(admin).values().stream().distinct().count() == 1
-                            && appliedIndexes(admin).size() == 3, () -> appliedIndexes(admin) + "\n" + logs());
+            // Convergence gate. The writers have stopped, so a barrier write acknowledged now is committed after
+            // every acknowledged write (each of those is committed, and a leader holds every committed entry before
+            // it appends a new one). Replicas apply in log order, so a replica whose engine holds the barrier has
+            // applied every acknowledged write, and holding it never stops being true: the gate is one condition
+            // per replica, with no sample that could mix moments or leave a store out. After it, a missing key is
+            // a lost write, not a replica still catching up.
+            // The gate this replaces ("all applied indexes equal") evaluated two samples: the first could leave
+            // out the restarted store (its KV port not open yet, so only the two survivors were compared) while the
+            // second counted three. Seen in 6 of 26 runs, e.g. A={1=927, 2=927} B={1=927, 2=927, 3=308}: keys were
+            // then read from a store 619 entries behind, still replaying; when it was read before it caught up,
+            // the test reported "lacks acknowledged keys [512, ...]".
+            client.put(BARRIER, value(-1));
+            Await.until("every replica to apply the barrier write", WAIT,
+                    () -> stores.keySet().stream().allMatch(storeId -> staleGet(admin, storeId, BARRIER) != null),
+                    () -> appliedIndexes(admin) + "\n" + logs());
+            Map<Long, Long> converged = appliedIndexes(admin);
             for (long storeId : stores.keySet()) {
+                // No split or membership change happens here, so the epoch read once holds for every key.
+                MetaProto.RegionEpoch epoch = answered("the status of store " + storeId,
+                        () -> status(admin, storeId)).getRegion().getEpoch();
                 Set<Integer> missing = new java.util.TreeSet<>();
                 for (int i : acknowledged) {
-                    if (staleGet(admin, storeId, key(i)) == null) {
+                    Key k = key(i);
+                    if (answered("store " + storeId + " to read " + k,
+                            () -> Optional.ofNullable(staleGet(admin, storeId, epoch, k))).isEmpty()) {
                         missing.add(i);
                     }
                 }
-                assertTrue(missing.isEmpty(), "store " + storeId + " lacks acknowledged keys " + missing);
+                assertTrue(missing.isEmpty(), () -> "store " + storeId + " lacks acknowledged keys " + missing
+                        + " although every replica holds the barrier write (applied indexes then " + converged
+                        + ", now " + appliedIndexes(admin) + "; killed store " + victim + ")\n" + logs());
             }
-            KvProto.RegionStatusResponse restarted = status(admin, victim);
+            KvProto.RegionStatusResponse restarted = answered("the status of store " + victim,
+                    () -> status(admin, victim));
             if (engine != EngineKind.MEMORY) {
                 assertTrue(restarted.getAppliedIndexAtStart() > 0, "engine kept its applied index");
             }
@@ -123,8 +148,24 @@ class StoreProcessKillIT {
                             + "%d replayed entries and applied %d new ones from index %d%n", engine,
                     acknowledged.size(), atKill, restarted.getReplayedEntriesSkipped(),
                     restarted.getEntriesAppliedSinceStart(), restarted.getFirstIndexAppliedSinceStart());
-            assertEquals(3, appliedIndexes(admin).size());
+            Await.until("every store to answer its status", WAIT, () -> appliedIndexes(admin).size() == 3,
+                    () -> appliedIndexes(admin) + "\n" + logs());
         }
+    }
+
+    /**
+     * The answer of {@code call}, asked again while it gets none. On 2 loaded cores a store can miss the 3 s
+     * deadline on one of the thousands of calls of the check (seen once in 26 runs: UnknownResultException, "no
+     * answer before the deadline"); no answer says nothing about the key, so it must not end the test. Bounded by
+     * {@link #WAIT}; an error answer is retried too and fails the test when the wait runs out.
+     */
+    private static <T> T answered(String what, Supplier<T> call) {
+        AtomicReference<T> answer = new AtomicReference<>();
+        Await.until(what, WAIT, () -> {
+            answer.set(call.get());
+            return true;
+        });
+        return answer.get();
     }
 
     private void startCluster(EngineKind engine) throws Exception {
@@ -193,10 +234,13 @@ class StoreProcessKillIT {
     }
 
     private byte[] staleGet(StoreClientPool admin, long storeId, Key key) {
-        KvProto.RegionStatusResponse s = status(admin, storeId);
+        return staleGet(admin, storeId, status(admin, storeId).getRegion().getEpoch(), key);
+    }
+
+    private byte[] staleGet(StoreClientPool admin, long storeId, MetaProto.RegionEpoch epoch, Key key) {
         KvProto.Response r = send(admin, storeId, KvProto.Request.newBuilder()
                 .setHeader(KvProto.RequestHeader.newBuilder().setRegionId(1)
-                        .setEpoch(s.getRegion().getEpoch()).setConsistency(KvProto.ReadConsistency.STALE))
+                        .setEpoch(epoch).setConsistency(KvProto.ReadConsistency.STALE))
                 .setGet(KvProto.GetRequest.newBuilder().setKey(MetaCodec.toProto(key))));
         return r.getGet().getFound() ? r.getGet().getValue().toByteArray() : null;
     }
@@ -220,6 +264,9 @@ class StoreProcessKillIT {
                 .append(p.logTail()).append('\n'));
         return sb.toString();
     }
+
+    /** Written once the writers stop; sorts apart from every {@link #key} ("b…" &lt; "k…"). */
+    private static final Key BARRIER = Key.of("barrier");
 
     private static Key key(int i) {
         return Key.of(String.format("k%07d", i));

@@ -47,6 +47,19 @@ class CommandCodecTest {
     }
 
     @Test
+    void clientWritesTravelWithTheEntryAndOldEntriesHaveNone() {
+        io.rangekv.store.command.ClientWrites writes = new io.rangekv.store.command.ClientWrites(-42L,
+                new long[] {9, 11}, 9, 1_700_000_000_123L);
+        Proposal p = new Proposal(3, new io.rangekv.meta.RegionEpoch(1, 2), new Command.Batch(java.util.List.of(
+                new Command.Put(io.rangekv.meta.Key.of("a"), new byte[] {1}),
+                new Command.Delete(io.rangekv.meta.Key.of("b")))), writes);
+        assertEquals(p, CommandCodec.decode(CommandCodec.encode(p)));
+        Proposal plain = new Proposal(3, new io.rangekv.meta.RegionEpoch(1, 2),
+                new Command.Put(io.rangekv.meta.Key.of("a"), new byte[] {1}));
+        assertEquals(null, CommandCodec.decode(CommandCodec.encode(plain)).writes());
+    }
+
+    @Test
     void anEntryOfAnUnknownKindIsAnErrorNotANoOp() {
         byte[] fromANewerBuild = CommandProto.Command.newBuilder().setRegionId(5).build().toByteArray();
         assertThrows(IllegalArgumentException.class, () -> CommandCodec.decode(fromANewerBuild));

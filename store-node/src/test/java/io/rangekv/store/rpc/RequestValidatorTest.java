@@ -29,6 +29,17 @@ class RequestValidatorTest {
     }
 
     @Test
+    void writeIdsMustNameEveryMutationOfADeduplicatedWrite() {
+        KvProto.WriteIds one = KvProto.WriteIds.newBuilder().setClientId(7).addSeqs(1).setLowestUnanswered(1).build();
+        assertDoesNotThrow(() -> validator.validate(FakeDispatcher.put("k", "v").setWriteIds(one).build()));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, refusal(FakeDispatcher.put("k", "v")
+                .setWriteIds(one.toBuilder().addSeqs(2))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, refusal(FakeDispatcher.put("k", "v")
+                .setWriteIds(one.toBuilder().setClientId(0))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, refusal(FakeDispatcher.get("k").setWriteIds(one)));
+    }
+
+    @Test
     void refusesMissingMethodEmptyAndOversizedKeysAndValues() {
         assertEquals(ErrorKind.UNKNOWN_METHOD, refusal(KvProto.Request.newBuilder()));
         assertEquals(ErrorKind.INVALID_ARGUMENT, refusal(FakeDispatcher.get("")));

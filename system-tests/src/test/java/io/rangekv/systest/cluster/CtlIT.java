@@ -89,6 +89,13 @@ class CtlIT {
         assertTrue(bad.err().contains("no voter on store 99"), bad.err());
         Run scan = ctl("scan", "--prefix", "user/");
         assertEquals("user/1\tada", scan.out().trim());
+    
+        Run check = ctl("check");
+        assertEquals(0, check.exit(), check.out() + check.err());
+        assertEquals(2, check.out().lines().filter(l -> l.contains(" consistent ")).count(), check.out());
+        Run one = ctl("check", "1");
+        assertEquals(0, one.exit(), one.out() + one.err());
+        assertTrue(one.out().lines().anyMatch(l -> l.startsWith("1 ") && l.contains("consistent")), one.out());
     }
 
     private io.rangekv.meta.Region pdLeaderRegion1() {

@@ -29,10 +29,10 @@ import java.util.concurrent.Executors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * What a store starts, and what it forgets, when it restarts from a durable engine's region states. The launcher is
- * a recorder: no Raft group runs.
+ * What a store starts, and what it forgets, when it restarts from a durable engine's region states, and when it
+ * creates a replica. The launcher is a recorder: no Raft group runs.
  */
-class RegionRegistryRecoverTest {
+class RegionRegistryTest {
     private static final List<Peer> PEERS = List.of(Peer.voter(1, 1), Peer.voter(2, 2), Peer.voter(3, 3));
 
     @TempDir
@@ -40,6 +40,8 @@ class RegionRegistryRecoverTest {
     private Engine engine;
     private ExecutorService admin;
     private final List<String> launched = new ArrayList<>();
+    /** Regions whose group fails to start (a RaftSnapshot refused, damaged files). */
+    private final java.util.Set<Long> failing = new java.util.HashSet<>();
 
     @BeforeEach
     void setUp() {
@@ -58,6 +60,9 @@ class RegionRegistryRecoverTest {
         registry.setLauncher(new RegionRegistry.Launcher() {
             @Override
             public RegionPeer launch(RegionState state) {
+                if (failing.contains(state.region().regionId())) {
+                    throw new IllegalStateException("region " + state.region().regionId() + " did not start");
+                }
                 launched.add("start " + state.region().regionId());
                 return new RegionPeer(state, 1, engine, null, registry, Runnable::run, 1000);
             }
@@ -121,10 +126,59 @@ class RegionRegistryRecoverTest {
     void aMergeSourceWhoseTargetHoldsItsRangeIsForgotten() {
         store(RegionState.fresh(region(1, "a", "m", 2), 1).withMergingInto(region(1, "a", "m", 2), 9));
         store(RegionState.fresh(region(9, "a", "z", 3), 91));
+        engine.write(new WriteBatch().put(Keys.dedup(1, 5), new byte[] {8, 1}));
 
         registry().recover();
 
         assertEquals(List.of("destroy log of 1", "start 9"), launched);
+        try (var it = engine.iterator(Keys.dedupStart(1), Keys.dedupEnd(1), false)) {
+            org.junit.jupiter.api.Assertions.assertFalse(it.isValid(), "its deduplication records go with it");
+        }
+    }
+
+    /** The meta prefix also holds write-deduplication records: recovery reads only the region state records. */
+    @Test
+    void deduplicationRecordsBesideTheStatesAreNotTakenForRegions() {
+        Region parent = region(1, "a", "z", 1);
+        CommandApplier applier = new CommandApplier(engine, RegionState.fresh(parent, 1));
+        applier.apply(new Proposal(1, parent.epoch(), new Command.Put(Key.of("k"), new byte[] {1}),
+                new io.rangekv.store.command.ClientWrites(77, new long[] {3}, 3, 1000)), 1);
+        applier.flush();
+
+        registry().recover();
+
+        assertEquals(List.of("start 1"), launched);
+    }
+
+    /** One replica that cannot start must not keep the store, and every other region on it, down. */
+    @Test
+    void aReplicaThatCannotStartIsLeftOutAndTheOthersStart() {
+        store(RegionState.fresh(region(1, "a", "m", 1), 11));
+        store(RegionState.fresh(region(2, "m", "z", 1), 21));
+        failing.add(1L);
+
+        RegionRegistry registry = registry();
+        registry.recover();
+
+        assertEquals(List.of("start 2"), launched);
+        assertEquals(List.of(2L), registry.all().stream().map(RegionPeer::regionId).toList());
+    }
+
+    /**
+     * A replica of a region the store still runs under another peer id (removed, not destroyed yet) is not created:
+     * the old one would silently stand in for it (same Raft group id, same address).
+     */
+    @Test
+    void aReplicaIsNotCreatedWhileAnOldOneOfTheRegionRuns() {
+        RegionRegistry registry = registry();
+        registry.create(region(1, "a", "z", 1), 11, false);
+
+        IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> registry.create(region(1, "a", "z", 1), 12, false));
+
+        assertEquals(true, refused.getMessage().contains("old replica 11"), refused.getMessage());
+        assertEquals(11, registry.get(1).orElseThrow().peerId());
+        assertEquals(11, registry.create(region(1, "a", "z", 1), 11, false).peerId(), "the same one: idempotent");
     }
 
     private static final class NoCatalog implements RegionCatalog {
