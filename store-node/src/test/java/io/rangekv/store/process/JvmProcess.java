@@ -25,6 +25,8 @@ public final class JvmProcess implements AutoCloseable {
     private final String mainClass;
     private final Path configFile;
     private final Path logFile;
+    private List<String> commandPrefix = List.of();
+    private java.util.Map<String, String> environment = java.util.Map.of();
     private Process process;
 
     /** {@code name}: for messages ("store 2"); {@code mainClass}: a main taking {@code --config <file>}. */
@@ -43,8 +45,24 @@ public final class JvmProcess implements AutoCloseable {
         return logFile;
     }
 
+    /**
+     * Words put before the {@code java} command at every start, e.g. {@code ip netns exec <ns>} to run the process
+     * in a network namespace (the chaos suite). The prefix must exec the JVM in place (as {@code ip netns exec}
+     * does), so that {@link #pid()}, {@link #kill()} and signals reach the JVM itself, not a wrapper.
+     */
+    public JvmProcess commandPrefix(List<String> prefix) {
+        this.commandPrefix = List.copyOf(prefix);
+        return this;
+    }
+
+    /** Variables added to the process's environment at every start (e.g. {@code LD_PRELOAD} for libfaketime). */
+    public JvmProcess environment(java.util.Map<String, String> variables) {
+        this.environment = java.util.Map.copyOf(variables);
+        return this;
+    }
+
     public void start() {
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(commandPrefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
@@ -56,10 +74,11 @@ public final class JvmProcess implements AutoCloseable {
         command.add("--config");
         command.add(configFile.toString());
         try {
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
