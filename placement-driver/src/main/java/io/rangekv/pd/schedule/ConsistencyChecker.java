@@ -2,7 +2,6 @@ package io.rangekv.pd.schedule;
 
 import io.rangekv.concurrent.ConfinedTo;
 import io.rangekv.meta.Peer;
-import io.rangekv.meta.Region;
 
 import java.time.Duration;
 import java.util.ArrayList;

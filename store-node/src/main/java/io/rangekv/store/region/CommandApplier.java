@@ -45,10 +45,6 @@ public final class CommandApplier {
      */
     public record FlushOutcome(RegionState state, List<CreatedRegion> createdRegions, boolean shapeChanged,
                                List<Long> mergedSourceIds, boolean hashRequested) {
-        public FlushOutcome(RegionState state, List<CreatedRegion> createdRegions, boolean shapeChanged,
-                            List<Long> mergedSourceIds) {
-            this(state, createdRegions, shapeChanged, mergedSourceIds, false);
-        }
     }
 
     /** How long CommitMerge waits for this store's replica of the source to be frozen before the replica fails. */
