@@ -19,12 +19,15 @@ import io.rangekv.meta.Store;
 import io.rangekv.store.command.CommandResult;
 import io.rangekv.store.command.Proposal;
 import io.rangekv.store.region.StoreDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +41,7 @@ import java.util.function.Supplier;
  * threads.
  */
 public final class JraftRaftGroup implements RaftGroup {
+    private static final Logger LOG = LoggerFactory.getLogger(JraftRaftGroup.class);
     /** How often a RaftSnapshot refused as busy (another one is being saved) is asked for again. */
     private static final int SNAPSHOT_ATTEMPTS = 50;
     /** RaftSnapshots taken at most to get the log's first index past a membership change (two suffice normally). */
@@ -96,7 +100,9 @@ public final class JraftRaftGroup implements RaftGroup {
         if (election != null) {
             election.start();
         }
-        return new JraftRaftGroup(node, fsm, directory, notLeader);
+        JraftRaftGroup group = new JraftRaftGroup(node, fsm, directory, notLeader);
+        fsm.onEachLeaderStart(group::onLeaderStart);
+        return group;
     }
 
     @Override
@@ -155,10 +161,18 @@ public final class JraftRaftGroup implements RaftGroup {
     /**
      * Drives the library's membership to {@code desired}.
      *
-     * <p>A peer the library does not have yet is added only once the log holds no entry at or below the applied
-     * index (which includes the change that added the peer): the new replica can then only start from a
-     * RaftSnapshot taken at or after that change, never by replaying the region's log from an older descriptor into
-     * keys that a newer region on its store owns. The new replica checks it ({@link RegionStateMachine}).
+     * <p>A peer the library does not have yet joins in three steps, so that it can only start from a RaftSnapshot
+     * taken at or after the change that added it, never by replaying the region's log from an older descriptor into
+     * keys that a newer region on its store owns:
+     * <ol>
+     *   <li>the log is dropped through the applied index (which includes our record of the new peer list), so no
+     *       entry from before the change is left to send it;</li>
+     *   <li>it joins the library's membership as a learner, whatever its final role;</li>
+     *   <li>the log is dropped again through that membership entry, so the latest RaftSnapshot lists it. Until then
+     *       the older one the leader offers is turned away ({@link MemberSnapshotGate}) and offered again later.</li>
+     * </ol>
+     * The new replica checks the outcome ({@link RegionStateMachine}). A leader that takes over while a learner is
+     * still joining takes a RaftSnapshot of its own for it ({@link #onLeaderStart()}).
      *
      * <p>Two library steps when a learner is promoted: the library refuses a change in which one peer is a learner
      * in the old configuration and a voter in the new one, so the learner is first dropped, then added as a voter
@@ -169,10 +183,14 @@ public final class JraftRaftGroup implements RaftGroup {
         Configuration target = configurationOf(desired, directory);
         Set<PeerId> known = new HashSet<>(node.listPeers());
         known.addAll(node.listLearners());
-        boolean adds = !known.containsAll(target.getPeers()) || !known.containsAll(target.getLearners());
-        CompletableFuture<Void> compacted = adds ? compactLogThrough(fsm.appliedIndex())
-                : CompletableFuture.completedFuture(null);
-        return compacted.thenCompose(v -> {
+        List<PeerId> joining = new ArrayList<>();
+        target.getPeers().stream().filter(p -> !known.contains(p)).forEach(joining::add);
+        target.getLearners().stream().filter(p -> !known.contains(p)).forEach(joining::add);
+        CompletableFuture<Void> joined = joining.isEmpty() ? CompletableFuture.completedFuture(null)
+                : compactLogThrough(fsm.appliedIndex())
+                        .thenCompose(v -> addLearners(joining))
+                        .thenCompose(v -> compactLogThrough(node.getLastCommittedIndex()));
+        return joined.thenCompose(v -> {
             Set<PeerId> promoted = new HashSet<>(node.listLearners());
             promoted.retainAll(target.getPeers());
             CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -193,6 +211,30 @@ public final class JraftRaftGroup implements RaftGroup {
                 node.changePeers(target, status -> complete(done, status, "change peers"));
             }
             return done;
+        });
+    }
+
+    private CompletableFuture<Void> addLearners(List<PeerId> learners) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        node.addLearners(learners, status -> complete(done, status, "add learners"));
+        return done;
+    }
+
+    /**
+     * A new leader with learners in the membership drops its log through its commit index: its own latest
+     * RaftSnapshot may predate a learner still joining (taken when it followed), and the gate would turn that one
+     * away for as long as it stays the latest. Runs off the library's FSM thread; a failure only leaves the learner
+     * waiting for the next membership step to try again.
+     */
+    private void onLeaderStart() {
+        if (node.listLearners().isEmpty()) {
+            return;
+        }
+        delay().thenCompose(v -> compactLogThrough(node.getLastCommittedIndex())).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.info("{}: no RaftSnapshot for the joining learners on taking the lead: {}", node.getGroupId(),
+                        e.getMessage());
+            }
         });
     }
 

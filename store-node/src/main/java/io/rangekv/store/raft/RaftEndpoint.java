@@ -4,6 +4,7 @@ import com.alipay.sofa.jraft.NodeManager;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.util.Endpoint;
+import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 
 /**
  * The one Raft RPC port of a store, shared by every region group on it (each request names its group). Registered
@@ -33,7 +34,9 @@ public final class RaftEndpoint implements AutoCloseable {
      */
     public static RaftEndpoint start(String host, int port, io.rangekv.config.DataSize snapshotRate) {
         Endpoint endpoint = new Endpoint(host, port);
-        RpcServer server = RaftRpcServerFactory.createRaftRpcServer(endpoint);
+        // The library's handlers, with its RaftSnapshot install behind our membership gate (MemberSnapshotGate).
+        RpcServer server = MemberSnapshotGate.guard(RpcFactoryHelper.rpcFactory().createRpcServer(endpoint));
+        RaftRpcServerFactory.addRaftRequestProcessors(server);
         if (!server.init(null)) {
             throw new IllegalStateException("cannot bind the Raft port " + endpoint);
         }

@@ -61,6 +61,8 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     private final AtomicLong snapshotsInstalled = new AtomicLong();
     private volatile long firstIndexApplied;
     private volatile long appliedIndex;
+    /** Runs each time this replica becomes the leader, after the listener. */
+    private volatile Runnable onEachLeaderStart = () -> { };
     /** Runs once, when this replica first hears of a leader (set only before the group starts). */
     private final AtomicReference<Runnable> onLeaderKnown = new AtomicReference<>();
 
@@ -94,6 +96,11 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
      */
     void whenLeaderKnown(Runnable action) {
         onLeaderKnown.set(action);
+    }
+
+    /** Runs {@code action} on the FSM thread each time this replica becomes the leader; it must not block. */
+    void onEachLeaderStart(Runnable action) {
+        onEachLeaderStart = action;
     }
 
     public RegionStateMachine(Engine engine, RegionState initial, ApplyListener listener, Executor snapshotExecutor) {
@@ -356,6 +363,11 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     public void onLeaderStart(long term) {
         leaderKnown();
         listener.onLeaderStart();
+        try {
+            onEachLeaderStart.run();
+        } catch (RuntimeException e) {
+            LOG.warn("region {}: the leader-start action failed", applier.state().region().regionId(), e);
+        }
     }
 
     @Override

@@ -1,0 +1,123 @@
+package io.rangekv.store.raft;
+
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.RaftOutter.SnapshotMeta;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.rpc.impl.ConnectionClosedEventListener;
+import com.alipay.sofa.jraft.rpc.RpcContext;
+import com.alipay.sofa.jraft.rpc.RpcProcessor;
+import com.alipay.sofa.jraft.rpc.RpcRequests.InstallSnapshotRequest;
+import com.alipay.sofa.jraft.rpc.RpcRequests.InstallSnapshotResponse;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.util.RpcFactoryHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.Executor;
+
+/**
+ * Turns away a RaftSnapshot sent to a replica that the snapshot's own membership does not list, before the library
+ * downloads it: an answer the leader retries a little later, where a refusal at load time would stop the replica for
+ * good.
+ *
+ * <p>Why: a replica added to a running region must start from a RaftSnapshot taken at or after the change that added
+ * it (store-node/OVERVIEW, "a replica joins by RaftSnapshot"). The leader that adds it takes one
+ * ({@link JraftRaftGroup#changeMembership}), but the library sends whatever RaftSnapshot the current leader saved
+ * last: right after the add, or after a leader change, that can be an older one (a split child's seed at index 1,
+ * say), which describes the region before this replica joined. Such a snapshot never lists the receiver, so this
+ * gate refuses it; the leader's replicator backs off and offers its latest RaftSnapshot again, which by then is the
+ * one taken after the change. The state machine still checks the region-level peer id on load (a store removed and
+ * re-added has the same Raft address), as the last line.
+ */
+final class MemberSnapshotGate {
+    private static final Logger LOG = LoggerFactory.getLogger(MemberSnapshotGate.class);
+
+    private MemberSnapshotGate() {
+    }
+
+    /** True when the RaftSnapshot's membership lists the receiving peer, as a voter or a learner. */
+    static boolean listsReceiver(InstallSnapshotRequest request) {
+        PeerId receiver = PeerId.parsePeer(request.getPeerId());
+        if (receiver == null) {
+            return false;
+        }
+        SnapshotMeta meta = request.getMeta();
+        return meta.getPeersList().stream().anyMatch(p -> sameEndpoint(p, receiver))
+                || meta.getLearnersList().stream().anyMatch(p -> sameEndpoint(p, receiver));
+    }
+
+    private static boolean sameEndpoint(String listed, PeerId receiver) {
+        PeerId peer = PeerId.parsePeer(listed);
+        return peer != null && peer.getEndpoint().equals(receiver.getEndpoint());
+    }
+
+    /** {@code server}, with the library's InstallSnapshot handler behind this gate (every other handler as is). */
+    static RpcServer guard(RpcServer server) {
+        return new RpcServer() {
+            @Override
+            public void registerConnectionClosedEventListener(ConnectionClosedEventListener listener) {
+                server.registerConnectionClosedEventListener(listener);
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public void registerProcessor(RpcProcessor<?> processor) {
+                if (InstallSnapshotRequest.class.getName().equals(processor.interest())) {
+                    server.registerProcessor(gated((RpcProcessor<InstallSnapshotRequest>) processor));
+                } else {
+                    server.registerProcessor(processor);
+                }
+            }
+
+            @Override
+            public int boundPort() {
+                return server.boundPort();
+            }
+
+            @Override
+            public boolean init(Void opts) {
+                return server.init(opts);
+            }
+
+            @Override
+            public void shutdown() {
+                server.shutdown();
+            }
+        };
+    }
+
+    private static RpcProcessor<InstallSnapshotRequest> gated(RpcProcessor<InstallSnapshotRequest> library) {
+        return new RpcProcessor<>() {
+            @Override
+            public void handleRequest(RpcContext context, InstallSnapshotRequest request) {
+                if (listsReceiver(request)) {
+                    library.handleRequest(context, request);
+                    return;
+                }
+                LOG.info("group {}: refused the RaftSnapshot at index {} from {} for {}: its membership {} / "
+                                + "learners {} predates this replica; the leader offers a newer one later",
+                        request.getGroupId(), request.getMeta().getLastIncludedIndex(), request.getServerId(),
+                        request.getPeerId(), request.getMeta().getPeersList(), request.getMeta().getLearnersList());
+                context.sendResponse(RpcFactoryHelper.responseFactory().newResponse(
+                        InstallSnapshotResponse.getDefaultInstance(), RaftError.EAGAIN,
+                        "the RaftSnapshot at index %d does not list %s", request.getMeta().getLastIncludedIndex(),
+                        request.getPeerId()));
+            }
+
+            @Override
+            public String interest() {
+                return library.interest();
+            }
+
+            @Override
+            public Executor executor() {
+                return library.executor();
+            }
+
+            @Override
+            public ExecutorSelector executorSelector() {
+                return library.executorSelector();
+            }
+        };
+    }
+}

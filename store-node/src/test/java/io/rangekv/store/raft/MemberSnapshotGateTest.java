@@ -1,0 +1,128 @@
+package io.rangekv.store.raft;
+
+import com.alipay.sofa.jraft.entity.RaftOutter.SnapshotMeta;
+import com.alipay.sofa.jraft.rpc.RpcContext;
+import com.alipay.sofa.jraft.rpc.RpcProcessor;
+import com.alipay.sofa.jraft.rpc.RpcRequests.ErrorResponse;
+import com.alipay.sofa.jraft.rpc.RpcRequests.InstallSnapshotRequest;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.rpc.impl.ConnectionClosedEventListener;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MemberSnapshotGateTest {
+    private static InstallSnapshotRequest install(String receiver, List<String> peers, List<String> learners) {
+        return InstallSnapshotRequest.newBuilder().setGroupId("r7").setServerId("127.0.0.1:9001")
+                .setPeerId(receiver).setTerm(3).setUri("remote://127.0.0.1:9001/1")
+                .setMeta(SnapshotMeta.newBuilder().setLastIncludedIndex(1).setLastIncludedTerm(1)
+                        .addAllPeers(peers).addAllLearners(learners))
+                .build();
+    }
+
+    @Test
+    void aSnapshotListingTheReceiverAsVoterOrLearnerIsLetThrough() {
+        assertTrue(MemberSnapshotGate.listsReceiver(install("127.0.0.1:9004",
+                List.of("127.0.0.1:9001", "127.0.0.1:9004"), List.of())));
+        assertTrue(MemberSnapshotGate.listsReceiver(install("127.0.0.1:9004",
+                List.of("127.0.0.1:9001"), List.of("127.0.0.1:9004"))));
+    }
+
+    @Test
+    void aSnapshotThatPredatesTheReceiverIsTurnedAway() {
+        // A split child's seed at index 1 lists the three replicas the split made; a fourth, added later, is not one.
+        assertFalse(MemberSnapshotGate.listsReceiver(install("127.0.0.1:9004",
+                List.of("127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003"), List.of())));
+        assertFalse(MemberSnapshotGate.listsReceiver(install("not a peer", List.of("127.0.0.1:9001"), List.of())));
+    }
+
+    @Test
+    void onlyTheInstallHandlerIsGatedAndARefusalIsAnErrorTheLeaderRetries() {
+        List<RpcProcessor<?>> registered = new ArrayList<>();
+        RpcServer guarded = MemberSnapshotGate.guard(new RpcServer() {
+            @Override
+            public void registerConnectionClosedEventListener(ConnectionClosedEventListener listener) {
+            }
+
+            @Override
+            public void registerProcessor(RpcProcessor<?> processor) {
+                registered.add(processor);
+            }
+
+            @Override
+            public int boundPort() {
+                return 0;
+            }
+
+            @Override
+            public boolean init(Void opts) {
+                return true;
+            }
+
+            @Override
+            public void shutdown() {
+            }
+        });
+        List<InstallSnapshotRequest> handled = new ArrayList<>();
+        RpcProcessor<InstallSnapshotRequest> library = new RpcProcessor<>() {
+            @Override
+            public void handleRequest(RpcContext context, InstallSnapshotRequest request) {
+                handled.add(request);
+            }
+
+            @Override
+            public String interest() {
+                return InstallSnapshotRequest.class.getName();
+            }
+        };
+        RpcProcessor<String> other = new RpcProcessor<>() {
+            @Override
+            public void handleRequest(RpcContext context, String request) {
+            }
+
+            @Override
+            public String interest() {
+                return "other";
+            }
+        };
+        guarded.registerProcessor(library);
+        guarded.registerProcessor(other);
+        assertSame(other, registered.get(1));
+        @SuppressWarnings("unchecked")
+        RpcProcessor<InstallSnapshotRequest> gate = (RpcProcessor<InstallSnapshotRequest>) registered.get(0);
+        assertEquals(library.interest(), gate.interest());
+
+        List<Object> responses = new ArrayList<>();
+        RpcContext context = new RpcContext() {
+            @Override
+            public void sendResponse(Object response) {
+                responses.add(response);
+            }
+
+            @Override
+            public com.alipay.sofa.jraft.rpc.Connection getConnection() {
+                return null;
+            }
+
+            @Override
+            public String getRemoteAddress() {
+                return "127.0.0.1:9001";
+            }
+        };
+        InstallSnapshotRequest listed = install("127.0.0.1:9004", List.of("127.0.0.1:9001"),
+                List.of("127.0.0.1:9004"));
+        InstallSnapshotRequest stale = install("127.0.0.1:9004", List.of("127.0.0.1:9001"), List.of());
+        gate.handleRequest(context, listed);
+        gate.handleRequest(context, stale);
+        assertEquals(List.of(listed), handled);
+        ErrorResponse refusal = assertInstanceOf(ErrorResponse.class, responses.get(0));
+        assertTrue(refusal.getErrorMsg().contains("does not list 127.0.0.1:9004"), refusal.getErrorMsg());
+    }
+}
