@@ -156,8 +156,8 @@ final class ChaosRun {
                         .asText() + "); buckets read one by one, unreadable (not verified): "
                         + read.path("unreadable_buckets").asText());
             }
-            List<Long> regionIds = admin.regions().orElse(List.of()).stream().map(PdAdmin.Region::id).toList();
-            ConsistencyCheck.Result consistency = new ConsistencyCheck(link).run(regionIds, Duration.ofSeconds(60));
+            ConsistencyCheck.Result consistency = new ConsistencyCheck(link).run(() -> admin.regions()
+                    .map(rs -> rs.stream().map(PdAdmin.Region::id).toList()), Duration.ofSeconds(60));
             say("replica consistency check: %s", consistency);
             report = check(dir, t0, stopped, read, consistency, nemesis, observer, churn, problems, liveness);
             return report;

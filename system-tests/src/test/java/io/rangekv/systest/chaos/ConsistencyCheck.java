@@ -3,11 +3,13 @@ package io.rangekv.systest.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The PD's replica consistency check, behind this one class so that a change of its API is one edit here. The
@@ -31,34 +33,63 @@ final class ConsistencyCheck {
                 case INCOMPLETE -> "INCOMPLETE: " + regionsChecked + " regions compared, no result for " + missing
                         + (inconsistent.isEmpty() ? "" : "; INCONSISTENT " + inconsistent) + " (" + note + ")";
                 case CHECKED -> regionsChecked + " regions compared, " + (inconsistent.isEmpty() ? "all consistent"
-                        : inconsistent.size() + " INCONSISTENT: " + inconsistent);
+                        : inconsistent.size() + " INCONSISTENT: " + inconsistent) + (note.isEmpty() ? "" : "; " + note);
             };
         }
     }
 
+    /** How often a region whose check has not come back is asked again. */
+    private static final Duration ASK_AGAIN = Duration.ofSeconds(10);
     private final ClientLink link;
 
     ConsistencyCheck(ClientLink link) {
         this.link = link;
     }
 
-    Result run(Collection<Long> regionIds, Duration timeout) {
+    /**
+     * Asks every region in {@code regions} (the PD's current region ids) for a check and waits for each answer.
+     * The map may still change while it waits (an automatic split or merge after the cluster settled): a region
+     * that leaves the map cannot answer and is not waited for, one that joins it is asked too, and a region still
+     * unanswered is asked again every {@link #ASK_AGAIN}, so one lost request does not leave it out.
+     */
+    Result run(Supplier<Optional<List<Long>>> regions, Duration timeout) {
         Map<Long, Long> indexBefore = latestIndexes();
         if (indexBefore == null) {
             return new Result(Status.NOT_AVAILABLE, 0, Map.of(), List.of(),
                     "GET /pd/api/v1/consistency is not served by this PD");
         }
-        for (long id : regionIds) {
-            ClientLink.HttpAnswer a = link.post("/pd/api/v1/regions/" + id + "/check", "{}");
-            if (a.status() == 404 && a.body() != null && a.body().contains("no such admin route")) {
-                return new Result(Status.NOT_AVAILABLE, 0, Map.of(), List.of(),
-                        "POST /pd/api/v1/regions/{id}/check is not served by this PD");
-            }
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<Long> asked = new TreeSet<>();
+        Set<Long> missing = new TreeSet<>();
+        Set<Long> gone = new TreeSet<>();
         Map<Long, String> inconsistent = new TreeMap<>();
-        List<Long> missing = new ArrayList<>(regionIds);
+        int compared = 0;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long askAt = 0;
         while (true) {
+            if (System.nanoTime() - askAt >= 0) {
+                Optional<List<Long>> current = regions.get();
+                if (current.isPresent()) {
+                    for (long id : List.copyOf(missing)) {
+                        if (!current.get().contains(id)) {
+                            missing.remove(id);
+                            gone.add(id);
+                        }
+                    }
+                    for (long id : current.get()) {
+                        if (asked.add(id)) {
+                            missing.add(id);
+                        }
+                    }
+                }
+                for (long id : missing) {
+                    ClientLink.HttpAnswer a = link.post("/pd/api/v1/regions/" + id + "/check", "{}");
+                    if (a.status() == 404 && a.body() != null && a.body().contains("no such admin route")) {
+                        return new Result(Status.NOT_AVAILABLE, 0, Map.of(), List.of(),
+                                "POST /pd/api/v1/regions/{id}/check is not served by this PD");
+                    }
+                }
+                askAt = System.nanoTime() + ASK_AGAIN.toNanos();
+            }
             ClientLink.HttpAnswer a = link.get("/pd/api/v1/consistency");
             if (a.ok()) {
                 for (JsonNode r : a.json().path("regions")) {
@@ -66,18 +97,21 @@ final class ConsistencyCheck {
                     if (!missing.contains(id) || r.path("index").asLong() <= indexBefore.getOrDefault(id, -1L)) {
                         continue; // an older check than the one asked for here
                     }
-                    missing.remove(Long.valueOf(id));
+                    missing.remove(id);
+                    compared++;
                     if (!r.path("consistent").asBoolean(false)) {
                         inconsistent.put(id, r.path("hashes").toString());
                     }
                 }
             }
-            if (missing.isEmpty()) {
-                return new Result(Status.CHECKED, regionIds.size(), inconsistent, List.of(), "");
+            String note = gone.isEmpty() ? "" : gone.size() + " region(s) split or merged away before answering: "
+                    + gone;
+            if (missing.isEmpty() && compared > 0) {
+                return new Result(Status.CHECKED, compared, inconsistent, List.of(), note);
             }
             if (System.nanoTime() > deadline) {
-                return new Result(Status.INCOMPLETE, regionIds.size() - missing.size(), inconsistent, missing,
-                        "waited " + timeout.toSeconds() + " s");
+                return new Result(Status.INCOMPLETE, compared, inconsistent, List.copyOf(missing),
+                        "waited " + timeout.toSeconds() + " s" + (note.isEmpty() ? "" : "; " + note));
             }
             sleep();
         }
