@@ -295,7 +295,8 @@ public final class ScheduleLoop {
                 .filter(l -> region.peer(l.peerId()).isPresent()), frozenOn,
                 stats.map(RegionStatsBook.Stats::approximateBytes).orElse(0L),
                 stats.map(RegionStatsBook.Stats::approximateKeys).orElse(0L),
-                stats.map(st -> st.readKeysPerSec() + st.writeKeysPerSec()).orElse(0.0));
+                stats.map(st -> st.readKeysPerSec() + st.writeKeysPerSec()).orElse(0.0),
+                storeStats.pendingPeers(region));
     }
 
     /** Peer ids come from the allocator in blocks, so a round costs at most one Raft proposal for ids. */

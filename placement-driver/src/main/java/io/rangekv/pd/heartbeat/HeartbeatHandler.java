@@ -238,8 +238,9 @@ public final class HeartbeatHandler {
             // A running operator goes first: a split queued meanwhile waits (its epoch check drops it if the
             // operator changed the region).
             if (report.hasLeader()) {
-                Optional<PdProto.RegionInstruction> step = operators.onRegionReport(new RegionView(
-                        MetaCodec.fromProto(report.getRegion()), Optional.of(MetaCodec.fromProto(report.getLeader()))),
+                Optional<PdProto.RegionInstruction> step = operators.onRegionReport(new RegionView(reported,
+                        Optional.of(MetaCodec.fromProto(report.getLeader()))).withPendingPeers(
+                                storeStats.pendingPeers(reported)),
                         report.hasInitialRegion() ? MetaCodec.fromProto(report.getInitialRegion()) : null);
                 if (step.isPresent()) {
                     reply.addInstructions(step.get());

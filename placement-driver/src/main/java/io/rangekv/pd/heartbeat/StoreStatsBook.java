@@ -21,11 +21,13 @@ public final class StoreStatsBook {
     private volatile long listeningSinceNanos;
 
     /**
-     * One store's latest heartbeat: its stats, the regions it hosts, those of them frozen for a merge, and the peer
-     * id of each hosted replica (empty from a store that does not report them).
+     * One store's latest heartbeat: its stats, the regions it hosts, those of them frozen for a merge, the peer
+     * id of each hosted replica (empty from a store that does not report them), and the regions whose replica here
+     * still waits for its first RaftSnapshot.
      */
     public record Entry(PdProto.StoreStats stats, Set<Long> regionIds, Set<Long> frozenRegionIds,
-                        Map<Long, Long> peerByRegion, Set<Long> failedRegionIds, long receivedAtNanos) {
+                        Map<Long, Long> peerByRegion, Set<Long> failedRegionIds, Set<Long> awaitingRegionIds,
+                        long receivedAtNanos) {
     }
 
     public StoreStatsBook(Clock clock) {
@@ -35,10 +37,34 @@ public final class StoreStatsBook {
 
     public void record(PdProto.StoreHeartbeatRequest heartbeat) {
         Map<Long, Long> peers = new java.util.HashMap<>();
-        heartbeat.getReplicasList().forEach(r -> peers.put(r.getRegionId(), r.getPeerId()));
+        Set<Long> awaiting = new java.util.HashSet<>();
+        heartbeat.getReplicasList().forEach(r -> {
+            peers.put(r.getRegionId(), r.getPeerId());
+            if (r.getAwaitingSnapshot()) {
+                awaiting.add(r.getRegionId());
+            }
+        });
         byStore.put(heartbeat.getStoreId(), new Entry(heartbeat.getStats(),
                 Set.copyOf(heartbeat.getRegionIdsList()), Set.copyOf(heartbeat.getMergingRegionIdsList()),
-                Map.copyOf(peers), Set.copyOf(heartbeat.getFailedRegionIdsList()), clock.nanoTime()));
+                Map.copyOf(peers), Set.copyOf(heartbeat.getFailedRegionIdsList()), Set.copyOf(awaiting),
+                clock.nanoTime()));
+    }
+
+    /**
+     * The region's peers whose store last reported them still waiting for their first RaftSnapshot. A peer whose
+     * store has not reported it yet is not counted: a learner's store hears of it from the PD first, and the step
+     * that added it waits for its report anyway.
+     */
+    public Set<Long> pendingPeers(io.rangekv.meta.Region region) {
+        Set<Long> pending = new java.util.TreeSet<>();
+        for (io.rangekv.meta.Peer peer : region.peers()) {
+            Entry e = byStore.get(peer.storeId());
+            if (e != null && e.awaitingRegionIds().contains(region.regionId())
+                    && Long.valueOf(peer.peerId()).equals(e.peerByRegion().get(region.regionId()))) {
+                pending.add(peer.peerId());
+            }
+        }
+        return pending;
     }
 
     public Optional<Entry> latest(long storeId) {

@@ -42,7 +42,7 @@ public final class BalanceScheduler {
                     .sorted(Comparator.comparingDouble(RegionView::keysPerSec).thenComparingLong(RegionView::regionId))
                     .toList();
             for (RegionView r : led) {
-                Optional<Long> target = r.region().voters().stream().map(Peer::storeId)
+                Optional<Long> target = r.leaderCandidateStores().stream()
                         .filter(id -> id != source && counts.containsKey(id) && up.contains(id))
                         .min(Comparator.comparingLong((Long id) -> counts.get(id)).thenComparingLong(id -> id))
                         .filter(id -> counts.get(source) - counts.get(id) > tolerance);

@@ -37,7 +37,7 @@ public final class HotRegionScheduler {
             if (!r.ledBy(most) || busy.test(r.regionId())) {
                 continue;
             }
-            Optional<Long> to = r.region().voters().stream().map(Peer::storeId)
+            Optional<Long> to = r.leaderCandidateStores().stream()
                     .filter(s -> hotLeaders.containsKey(s) && hotLeaders.get(s) + 2 <= hotLeaders.get(most))
                     // Never towards a store with more leaders: the leader balancer would only move one back.
                     .filter(s -> leaders.getOrDefault(s, 0L) < leaders.getOrDefault(most, 0L))

@@ -3,22 +3,39 @@ package io.rangekv.pd.schedule;
 import io.rangekv.meta.Peer;
 import io.rangekv.meta.Region;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * A region as the schedulers see it: its recorded descriptor, its leader when reported, the stores whose replica
- * reported it frozen for a merge, and its approximate size and load (keys read and written per second) from the
- * leader's last report (0 when unknown).
+ * reported it frozen for a merge, its approximate size and load (keys read and written per second) from the
+ * leader's last report (0 when unknown), and its pending peers: replicas added to it that still wait for their
+ * first RaftSnapshot (they hold no data, so they are neither promoted nor handed the leadership).
  */
 public record RegionView(Region region, Optional<Peer> leader, Set<Long> frozenOn, long approximateBytes,
-                         long approximateKeys, double keysPerSec) {
+                         long approximateKeys, double keysPerSec, Set<Long> pendingPeers) {
     public RegionView {
         frozenOn = Set.copyOf(frozenOn);
+        pendingPeers = Set.copyOf(pendingPeers);
+    }
+
+    public RegionView(Region region, Optional<Peer> leader, Set<Long> frozenOn, long approximateBytes,
+                      long approximateKeys, double keysPerSec) {
+        this(region, leader, frozenOn, approximateBytes, approximateKeys, keysPerSec, Set.of());
     }
 
     public RegionView(Region region, Optional<Peer> leader) {
         this(region, leader, Set.of(), 0, 0, 0);
+    }
+
+    public RegionView withPendingPeers(Set<Long> peers) {
+        return new RegionView(region, leader, frozenOn, approximateBytes, approximateKeys, keysPerSec, peers);
+    }
+
+    /** The stores whose voter could take the leadership: every voter's but a pending one's. */
+    public List<Long> leaderCandidateStores() {
+        return region.voters().stream().filter(p -> !pendingPeers.contains(p.peerId())).map(Peer::storeId).toList();
     }
 
     public long regionId() {
@@ -30,7 +47,7 @@ public record RegionView(Region region, Optional<Peer> leader, Set<Long> frozenO
     }
 
     public RegionView withFrozenOn(Set<Long> stores) {
-        return new RegionView(region, leader, stores, approximateBytes, approximateKeys, keysPerSec);
+        return new RegionView(region, leader, stores, approximateBytes, approximateKeys, keysPerSec, pendingPeers);
     }
 
     /** True when every replica's store reported it frozen. */

@@ -38,15 +38,23 @@ public sealed interface Step {
         }
     }
 
-    /** A new replica on a store, as a learner: it receives the log but does not vote. */
+    /**
+     * A new replica on a store, as a learner: it receives the log but does not vote. Done once the region lists it
+     * and its store no longer reports it waiting for its first RaftSnapshot: a learner promoted with no data would
+     * count toward the quorum while it could acknowledge nothing (the library's catch-up margin lets a voter with
+     * an empty log join a region whose log is short), and could be handed the leadership.
+     */
     record AddLearner(Peer learner) implements Step {
         @Override
         public boolean isDone(RegionView r) {
-            return r.region().peer(learner.peerId()).isPresent();
+            return r.region().peer(learner.peerId()).isPresent() && !r.pendingPeers().contains(learner.peerId());
         }
 
         @Override
         public Action action(RegionView r) {
+            if (r.region().peer(learner.peerId()).isPresent()) {
+                return new Action.Wait("learner " + learner.peerId() + " waits for its first RaftSnapshot");
+            }
             List<Peer> peers = new ArrayList<>(r.region().peers());
             peers.add(learner);
             return new Action.ChangePeers(peers);
@@ -77,8 +85,8 @@ public sealed interface Step {
         public Action action(RegionView r) {
             Region region = r.region();
             if (r.ledBy(storeId)) {
-                Optional<Peer> other = region.voters().stream().filter(p -> p.storeId() != storeId).findFirst();
-                return other.<Action>map(p -> new Action.TransferLeader(p.storeId()))
+                Optional<Long> other = r.leaderCandidateStores().stream().filter(id -> id != storeId).findFirst();
+                return other.<Action>map(Action.TransferLeader::new)
                         .orElseGet(() -> new Action.Wait("no other voter to take the leadership"));
             }
             return new Action.ChangePeers(region.peers().stream().filter(p -> p.storeId() != storeId).toList());

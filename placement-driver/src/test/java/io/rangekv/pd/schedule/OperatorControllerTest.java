@@ -76,6 +76,33 @@ class OperatorControllerTest {
     }
 
     /**
+     * A learner whose store still reports it waiting for its first RaftSnapshot holds no data: it is neither promoted
+     * nor handed the leadership when its region's leader moves off a store, until it has one.
+     */
+    @Test
+    void aLearnerWithoutDataIsNeitherPromotedNorMadeLeader() {
+        assertTrue(controller.admit(move(1, 1, 4)));
+        controller.onRegionReport(view(initial), initial).orElseThrow();
+        controller.onStoreReport(4, Set.of(1L), Set.of());
+        List<Peer> withLearner = new ArrayList<>(initial.peers());
+        withLearner.add(Peer.learner(54, 4));
+        Region step1 = initial.withPeers(withLearner, initial.epoch().withNextConfVersion());
+        assertTrue(controller.onRegionReport(view(step1).withPendingPeers(Set.of(54L)), null).isEmpty(),
+                "no promotion while the learner has no data");
+        PdProto.RegionInstruction promote = controller.onRegionReport(view(step1), null).orElseThrow();
+        assertTrue(promote.getChangePeers().getPeersList().stream().allMatch(p -> p.getRole().getNumber() == 0));
+
+        // Promoted, but (say) a new replica re-made there is pending again: the leader on store 1 moves to store 2,
+        // never to the pending one on store 4 that comes first by id order of its peers.
+        List<Peer> voters = List.of(Peer.voter(54, 4), Peer.voter(11, 1), Peer.voter(12, 2), Peer.voter(13, 3));
+        Region step2 = initial.withPeers(voters, step1.epoch().withNextConfVersion());
+        RegionView pending = new RegionView(step2, Optional.of(Peer.voter(11, 1))).withPendingPeers(Set.of(54L));
+        PdProto.RegionInstruction transfer = controller.onRegionReport(pending, null).orElseThrow();
+        assertEquals(2, transfer.getTransferLeader().getToStoreId());
+        assertEquals(List.of(1L, 2L, 3L), pending.leaderCandidateStores());
+    }
+
+    /**
      * Store 4 still runs a replica region 1 removed earlier (it never applied its own removal): a learner added
      * there would reuse that Raft group. The operator waits, sending nothing, until store 4 stops hosting it.
      */

@@ -114,7 +114,7 @@ public final class HeartbeatSender implements AutoCloseable {
         PdProto.StoreHeartbeatRequest.Builder hb = PdProto.StoreHeartbeatRequest.newBuilder()
                 .setStoreId(storeId).setStats(stats(hosted)).setKnownStoresVersion(knownStoresVersion);
         hosted.forEach(p -> hb.addRegionIds(p.regionId()).addReplicas(PdProto.HostedReplica.newBuilder()
-                .setRegionId(p.regionId()).setPeerId(p.peerId())));
+                .setRegionId(p.regionId()).setPeerId(p.peerId()).setAwaitingSnapshot(p.isAwaitingSnapshot())));
         hosted.stream().filter(RegionPeer::isFrozen).forEach(p -> hb.addMergingRegionIds(p.regionId()));
         for (RegionPeer peer : hosted) {
             peer.lastHash().ifPresent(h -> hb.addReplicaHashes(PdProto.ReplicaHash.newBuilder()

@@ -186,10 +186,12 @@ public final class JraftRaftGroup implements RaftGroup {
         List<PeerId> joining = new ArrayList<>();
         target.getPeers().stream().filter(p -> !known.contains(p)).forEach(joining::add);
         target.getLearners().stream().filter(p -> !known.contains(p)).forEach(joining::add);
-        CompletableFuture<Void> joined = joining.isEmpty() ? CompletableFuture.completedFuture(null)
-                : compactLogThrough(fsm.appliedIndex())
-                        .thenCompose(v -> addLearners(joining))
-                        .thenCompose(v -> compactLogThrough(node.getLastCommittedIndex()));
+        // The same step asked again (its first try failed part way) still owes the joining learner its RaftSnapshot.
+        boolean learnerStep = !joining.isEmpty() || target.getLearners().stream().anyMatch(known::contains);
+        CompletableFuture<Void> joined = (joining.isEmpty() ? CompletableFuture.<Void>completedFuture(null)
+                : compactLogThrough(fsm.appliedIndex()).thenCompose(v -> addLearners(joining)))
+                .thenCompose(v -> learnerStep ? compactLogThrough(node.getLastCommittedIndex())
+                        : CompletableFuture.completedFuture(null));
         return joined.thenCompose(v -> {
             Set<PeerId> promoted = new HashSet<>(node.listLearners());
             promoted.retainAll(target.getPeers());
@@ -221,13 +223,16 @@ public final class JraftRaftGroup implements RaftGroup {
     }
 
     /**
-     * A new leader with learners in the membership drops its log through its commit index: its own latest
-     * RaftSnapshot may predate a learner still joining (taken when it followed), and the gate would turn that one
-     * away for as long as it stays the latest. Runs off the library's FSM thread; a failure only leaves the learner
-     * waiting for the next membership step to try again.
+     * A new leader drops its log through its commit index when its own latest RaftSnapshot may not list every member:
+     * the region's membership moved on since that RaftSnapshot (taken when this replica followed, or a split child's
+     * seed), or a learner is still joining. A member with no data yet is sent that RaftSnapshot, the gate turns it
+     * away, and it would wait for as long as it stays the latest (SchedulingIT: a replica added to a split child,
+     * promoted while it still had no data, then the leader moved to a store holding only the seed; the replica never
+     * got data). Runs off the library's FSM thread; a failure only leaves the member waiting for the next membership
+     * step or leader change to try again.
      */
     private void onLeaderStart() {
-        if (node.listLearners().isEmpty()) {
+        if (node.listLearners().isEmpty() && !fsm.snapshotPredatesMembership()) {
             return;
         }
         delay().thenCompose(v -> compactLogThrough(node.getLastCommittedIndex())).whenComplete((v, e) -> {

@@ -61,6 +61,11 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
     private final AtomicLong snapshotsInstalled = new AtomicLong();
     private volatile long firstIndexApplied;
     private volatile long appliedIndex;
+    /**
+     * The conf version of the region as the latest RaftSnapshot saved or loaded here describes it; -1 while none is
+     * known. A leader whose region has moved past it has members its latest RaftSnapshot does not list.
+     */
+    private volatile long snapshotConfVersion = -1;
     /** Runs each time this replica becomes the leader, after the listener. */
     private volatile Runnable onEachLeaderStart = () -> { };
     /** Runs once, when this replica first hears of a leader (set only before the group starts). */
@@ -96,6 +101,11 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
      */
     void whenLeaderKnown(Runnable action) {
         onLeaderKnown.set(action);
+    }
+
+    /** True when the latest RaftSnapshot here describes the region at an older membership than the applied one. */
+    boolean snapshotPredatesMembership() {
+        return snapshotConfVersion < applier.state().region().epoch().confVersion();
     }
 
     /** Runs {@code action} on the FSM thread each time this replica becomes the leader; it must not block. */
@@ -282,6 +292,7 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                 }
                 LOG.info("region {} saved a RaftSnapshot at applied index {} ({} keys)",
                         state.region().regionId(), state.appliedIndex(), keys);
+                snapshotConfVersion = state.region().epoch().confVersion();
                 done.run(Status.OK());
             } catch (Exception e) {
                 LOG.warn("region {} failed to save a RaftSnapshot", state.region().regionId(), e);
@@ -310,6 +321,7 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                 // A restart with a durable engine: it is already at or past the snapshot.
                 LOG.info("region {} keeps its engine state at applied index {} (snapshot is at {})", regionId,
                         current.appliedIndex(), incoming.appliedIndex());
+                snapshotConfVersion = incoming.region().epoch().confVersion();
                 return true;
             }
             if (current.awaitingSnapshot() && incoming.region().peer(current.peerId()).isEmpty()) {
@@ -348,6 +360,7 @@ public final class RegionStateMachine extends StateMachineAdapter implements App
                     RegionStateCodec.encode(installed)));
             applier.reset(installed);
             appliedIndex = installed.appliedIndex();
+            snapshotConfVersion = installed.region().epoch().confVersion();
             snapshotsInstalled.incrementAndGet();
             LOG.info("region {} installed a RaftSnapshot at applied index {} ({} keys)", regionId,
                     installed.appliedIndex(), loaded.keys());
