@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * One step of an {@link Operator}: when it is done (judged from the region as reported), and what to ask the
  * region's leader while it is not. Membership steps change one peer at a time, so a region never drops below
- * its replica count: add a learner, promote it (JRaft catches it up first), only then remove the old peer.
+ * its replica count: add a learner and wait until it has data (its first RaftSnapshot), promote it, only then remove
+ * the old peer.
  */
 public sealed interface Step {
     boolean isDone(RegionView region);
