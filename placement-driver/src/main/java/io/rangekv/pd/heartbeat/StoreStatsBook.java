@@ -51,16 +51,17 @@ public final class StoreStatsBook {
     }
 
     /**
-     * The region's peers whose store last reported them still waiting for their first RaftSnapshot. A peer whose
-     * store has not reported it yet is not counted: a learner's store hears of it from the PD first, and the step
-     * that added it waits for its report anyway.
+     * The region's peers that hold no data as far as their stores' latest reports tell: the store does not run the
+     * peer at all (a split child on a store whose parent replica has not applied the split, or never will, having
+     * caught up past it by RaftSnapshot), or runs it still waiting for its first RaftSnapshot. A store not heard
+     * from since this member leads is not judged (after a PD failover nothing would be movable for a heartbeat).
      */
     public Set<Long> pendingPeers(io.rangekv.meta.Region region) {
         Set<Long> pending = new java.util.TreeSet<>();
         for (io.rangekv.meta.Peer peer : region.peers()) {
             Entry e = byStore.get(peer.storeId());
-            if (e != null && e.awaitingRegionIds().contains(region.regionId())
-                    && Long.valueOf(peer.peerId()).equals(e.peerByRegion().get(region.regionId()))) {
+            if (e != null && (!Long.valueOf(peer.peerId()).equals(e.peerByRegion().get(region.regionId()))
+                    || e.awaitingRegionIds().contains(region.regionId()))) {
                 pending.add(peer.peerId());
             }
         }
