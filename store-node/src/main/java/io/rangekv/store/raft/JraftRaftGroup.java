@@ -47,6 +47,11 @@ public final class JraftRaftGroup implements RaftGroup {
     /** RaftSnapshots taken at most to get the log's first index past a membership change (two suffice normally). */
     private static final int COMPACTION_ROUNDS = 8;
     private static final Duration SNAPSHOT_RETRY = Duration.ofMillis(100);
+    /** How many times (one {@link #SNAPSHOT_RETRY} apart) a RaftSnapshot waits for the library to apply an index. */
+    private static final int APPLY_WAITS = 100;
+    /** Tries at a RaftSnapshot that lists every member, {@link #COVER_RETRY} apart, while this replica leads. */
+    private static final int COVER_ATTEMPTS = 30;
+    private static final Duration COVER_RETRY = Duration.ofSeconds(1);
 
     private final Node node;
     private final RegionStateMachine fsm;
@@ -190,8 +195,7 @@ public final class JraftRaftGroup implements RaftGroup {
         boolean learnerStep = !joining.isEmpty() || target.getLearners().stream().anyMatch(known::contains);
         CompletableFuture<Void> joined = (joining.isEmpty() ? CompletableFuture.<Void>completedFuture(null)
                 : compactLogThrough(fsm.appliedIndex()).thenCompose(v -> addLearners(joining)))
-                .thenCompose(v -> learnerStep ? compactLogThrough(node.getLastCommittedIndex())
-                        : CompletableFuture.completedFuture(null));
+                .thenCompose(v -> learnerStep ? coverMembers(COVER_ATTEMPTS) : CompletableFuture.completedFuture(null));
         return joined.thenCompose(v -> {
             Set<PeerId> promoted = new HashSet<>(node.listLearners());
             promoted.retainAll(target.getPeers());
@@ -235,11 +239,27 @@ public final class JraftRaftGroup implements RaftGroup {
         if (node.listLearners().isEmpty() && !fsm.snapshotPredatesMembership()) {
             return;
         }
-        delay().thenCompose(v -> compactLogThrough(node.getLastCommittedIndex())).whenComplete((v, e) -> {
-            if (e != null) {
-                LOG.info("{}: no RaftSnapshot for the joining learners on taking the lead: {}", node.getGroupId(),
-                        e.getMessage());
+        coverMembers(COVER_ATTEMPTS);
+    }
+
+    /**
+     * Takes RaftSnapshots until the log starts past the commit index, so the latest one lists every member. Never
+     * fails: while this replica leads, a failed try is tried again in the background ({@code attemptsLeft} in all),
+     * since nothing else would (the PD waits for the member to report data, not for this step).
+     */
+    private CompletableFuture<Void> coverMembers(int attemptsLeft) {
+        return delay().thenCompose(v -> compactLogThrough(node.getLastCommittedIndex())).handle((v, e) -> {
+            if (e == null) {
+                return null;
             }
+            if (attemptsLeft > 1 && node.isLeader()) {
+                LOG.info("{}: no RaftSnapshot for every member yet ({}); trying again", node.getGroupId(),
+                        e.getMessage());
+                delay(COVER_RETRY).thenCompose(x -> coverMembers(attemptsLeft - 1));
+            } else {
+                LOG.warn("{}: gave up taking a RaftSnapshot for every member: {}", node.getGroupId(), e.getMessage());
+            }
+            return null;
         });
     }
 
@@ -251,20 +271,27 @@ public final class JraftRaftGroup implements RaftGroup {
      * disk, say), and the chaos suite caught a re-added replica sent log entry 2 that way.
      */
     private CompletableFuture<Void> compactLogThrough(long index) {
-        return compactLogThrough(index, COMPACTION_ROUNDS);
+        return compactLogThrough(index, COMPACTION_ROUNDS, APPLY_WAITS);
     }
 
-    private CompletableFuture<Void> compactLogThrough(long index, int roundsLeft) {
+    private CompletableFuture<Void> compactLogThrough(long index, int roundsLeft, int waitsLeft) {
         long first = firstLogIndex();
         if (first > index) {
             return CompletableFuture.completedFuture(null);
+        }
+        if (node.getLastAppliedLogIndex() < index && waitsLeft > 0) {
+            // The library counts an entry applied only once the whole batch it came in is done (a membership
+            // entry's callback runs inside that batch): a RaftSnapshot asked for before then is taken below the
+            // index, and every further one finds nothing new to save. SchedulingIT saw all rounds spent that way.
+            return delay().thenCompose(v -> compactLogThrough(index, roundsLeft, waitsLeft - 1));
         }
         if (roundsLeft == 0) {
             return CompletableFuture.failedFuture(RetryableException.serverBusy(Duration.ofSeconds(1),
                     "the Raft log still starts at " + first + ", not past " + index + ", after " + COMPACTION_ROUNDS
                             + " RaftSnapshots; a replica is not added before it does"));
         }
-        return snapshotWhenFree(SNAPSHOT_ATTEMPTS).thenCompose(v -> compactLogThrough(index, roundsLeft - 1));
+        return snapshotWhenFree(SNAPSHOT_ATTEMPTS).thenCompose(v -> compactLogThrough(index, roundsLeft - 1,
+                waitsLeft));
     }
 
     /** The library's first log index, from its own description of the node (1.3.15 offers no accessor). */
@@ -300,7 +327,11 @@ public final class JraftRaftGroup implements RaftGroup {
     }
 
     private static CompletableFuture<Void> delay() {
-        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(SNAPSHOT_RETRY.toMillis(),
+        return delay(SNAPSHOT_RETRY);
+    }
+
+    private static CompletableFuture<Void> delay(Duration duration) {
+        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(duration.toMillis(),
                 java.util.concurrent.TimeUnit.MILLISECONDS, Runnable::run));
     }
 
