@@ -11,6 +11,7 @@ import io.rangekv.store.raft.RegionStateCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -23,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The replicas this store hosts, by region id, and their lifecycle: recover at start, start a split child, create an
@@ -57,6 +60,9 @@ public final class RegionRegistry implements RegionHost {
     private final Map<Long, List<RegionCatalog.Entry>> waitingForParent = new ConcurrentHashMap<>();
     private final Engine engine;
     private final RegionCatalog catalog;
+    /** How often, and how far apart, a split child that cannot start here is tried again. */
+    static final int CHILD_START_ATTEMPTS = 60;
+    private volatile Duration childStartRetry = Duration.ofSeconds(5);
     private final ExecutorService admin;
     private volatile Launcher launcher;
 
@@ -64,6 +70,11 @@ public final class RegionRegistry implements RegionHost {
         this.engine = engine;
         this.catalog = catalog;
         this.admin = admin;
+    }
+
+    /** Tests: how long before a split child that could not start is tried again. */
+    void setChildStartRetry(Duration retry) {
+        this.childStartRetry = retry;
     }
 
     public void setLauncher(Launcher launcher) {
@@ -210,19 +221,39 @@ public final class RegionRegistry implements RegionHost {
 
     @Override
     public void startSplitChild(long parentRegionId, long splitIndex, RegionState child, boolean campaign) {
-        admin.execute(() -> {
-            if (peers.containsKey(child.region().regionId())) {
+        admin.execute(() -> startSplitChild(parentRegionId, splitIndex, child, campaign, CHILD_START_ATTEMPTS));
+    }
+
+    /**
+     * Starts a split child here, on the admin thread; a child that cannot start (its seed RaftSnapshot hit a full
+     * disk, say) is tried again {@code childStartRetry} (5 s) later, {@code attemptsLeft} times in all. Nothing else
+     * would start it: the chaos suite's finding 4 (seed 100) left a child unstarted for good after the space was back.
+     */
+    private void startSplitChild(long parentRegionId, long splitIndex, RegionState child, boolean campaign,
+                                 int attemptsLeft) {
+        if (peers.containsKey(child.region().regionId())) {
+            return;
+        }
+        try {
+            catalog.remember(new RegionCatalog.Entry(child, parentRegionId, splitIndex));
+            startChild(child, campaign);
+            LOG.info("started region {} {} from a split{}", child.region().regionId(), child.region().range(),
+                    campaign ? "; campaigning for its leadership" : "");
+        } catch (RuntimeException e) {
+            if (attemptsLeft <= 1) {
+                LOG.error("could not start split child {}; gave up", child.region(), e);
                 return;
             }
+            LOG.warn("could not start split child {}; trying again in {}: {}", child.region(), childStartRetry,
+                    e.toString());
             try {
-                catalog.remember(new RegionCatalog.Entry(child, parentRegionId, splitIndex));
-                startChild(child, campaign);
-                LOG.info("started region {} {} from a split{}", child.region().regionId(), child.region().range(),
-                        campaign ? "; campaigning for its leadership" : "");
-            } catch (RuntimeException e) {
-                LOG.error("could not start split child {}", child.region(), e);
+                CompletableFuture.delayedExecutor(childStartRetry.toMillis(), TimeUnit.MILLISECONDS, admin)
+                        .execute(() -> startSplitChild(parentRegionId, splitIndex, child, campaign,
+                                attemptsLeft - 1));
+            } catch (RejectedExecutionException stopping) {
+                // the store is stopping: the next start seeds the child from its catalog entry
             }
-        });
+        }
     }
 
     @Override

@@ -42,6 +42,8 @@ class RegionRegistryTest {
     private final List<String> launched = new ArrayList<>();
     /** Regions whose group fails to start (a RaftSnapshot refused, damaged files). */
     private final java.util.Set<Long> failing = new java.util.HashSet<>();
+    /** How many split-child seeds fail before they succeed (a full disk). */
+    private final java.util.concurrent.atomic.AtomicInteger failingSeeds = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void setUp() {
@@ -69,6 +71,9 @@ class RegionRegistryTest {
 
             @Override
             public RegionPeer launchSplitChild(RegionState state, boolean campaign) {
+                if (failingSeeds.getAndDecrement() > 0) {
+                    throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+                }
                 launched.add("seed and start " + state.region().regionId());
                 return new RegionPeer(state, 1, engine, null, registry, Runnable::run, 1000);
             }
@@ -179,6 +184,19 @@ class RegionRegistryTest {
         assertEquals(true, refused.getMessage().contains("old replica 11"), refused.getMessage());
         assertEquals(11, registry.get(1).orElseThrow().peerId());
         assertEquals(11, registry.create(region(1, "a", "z", 1), 11, false).peerId(), "the same one: idempotent");
+    }
+
+    /** Chaos finding 4: a split child whose seed hit a full disk was never started on that store. */
+    @Test
+    void aSplitChildThatCannotBeSeededIsTriedAgain() {
+        RegionRegistry registry = registry();
+        registry.setChildStartRetry(java.time.Duration.ofMillis(10));
+        failingSeeds.set(2);
+        registry.startSplitChild(1, 5, RegionState.fresh(region(2, "m", "z", 2), 21), false);
+        io.rangekv.store.cluster.Await.until("the split child started", java.time.Duration.ofSeconds(10),
+                () -> registry.get(2).isPresent());
+        assertEquals(List.of("seed and start 2"), launched);
+        assertEquals(21, registry.get(2).orElseThrow().peerId());
     }
 
     private static final class NoCatalog implements RegionCatalog {
