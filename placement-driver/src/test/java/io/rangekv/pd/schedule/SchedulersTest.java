@@ -109,6 +109,12 @@ class SchedulersTest {
         assertEquals(List.of(), ReplicaChecker.check(view, id -> true, ids::incrementAndGet, ids::incrementAndGet, 0));
         List<Operator> ops = replicas(view);
         assertEquals("promote-learner", ops.get(0).kind());
+        // Through the add-learner step: its store creates the replica if it does not run it, and the promotion
+        // waits until the learner has data.
+        assertEquals(List.of(new Step.AddLearner(Peer.learner(99, 4)), new Step.PromoteLearner(99)),
+                ops.get(0).steps());
+        assertEquals(false, ops.get(0).steps().get(0).isDone(r.withPendingPeers(java.util.Set.of(99L))));
+        assertEquals(true, ops.get(0).steps().get(0).isDone(r));
     }
 
     @Test

@@ -67,6 +67,9 @@ public final class JvmProcess implements AutoCloseable {
         command.add("-Xmx256m");
         command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         command.add("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+        // The test classpath's logging setup is warnings only (for the test's own output); a process writes to its
+        // own file, where our INFO lines (membership steps, RaftSnapshots, refusals) are what explains a failure.
+        command.add("-Dorg.slf4j.simpleLogger.log.io.rangekv=info");
         command.addAll(extraJvmOptions(System.getenv(JVM_OPTS_ENV), name));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
