@@ -87,6 +87,8 @@ final class MemberSnapshotGate {
     }
 
     private static RpcProcessor<InstallSnapshotRequest> gated(RpcProcessor<InstallSnapshotRequest> library) {
+        // The last refusal logged per group (leader and snapshot index); bounded by the groups on this store.
+        java.util.Map<String, String> lastRefused = new java.util.concurrent.ConcurrentHashMap<>();
         return new RpcProcessor<>() {
             @Override
             public void handleRequest(RpcContext context, InstallSnapshotRequest request) {
@@ -94,10 +96,15 @@ final class MemberSnapshotGate {
                     library.handleRequest(context, request);
                     return;
                 }
-                LOG.info("group {}: refused the RaftSnapshot at index {} from {} for {}: its membership {} / "
-                                + "learners {} predates this replica; the leader offers a newer one later",
-                        request.getGroupId(), request.getMeta().getLastIncludedIndex(), request.getServerId(),
-                        request.getPeerId(), request.getMeta().getPeersList(), request.getMeta().getLearnersList());
+                String refusal = request.getServerId() + "@" + request.getMeta().getLastIncludedIndex();
+                if (!refusal.equals(lastRefused.put(request.getGroupId(), refusal))) {
+                    // Once per group, leader and snapshot: the leader offers the same one again every few 100 ms.
+                    LOG.info("group {}: refused the RaftSnapshot at index {} from {} for {}: its membership {} / "
+                                    + "learners {} predates this replica; the leader offers a newer one later",
+                            request.getGroupId(), request.getMeta().getLastIncludedIndex(), request.getServerId(),
+                            request.getPeerId(), request.getMeta().getPeersList(),
+                            request.getMeta().getLearnersList());
+                }
                 context.sendResponse(RpcFactoryHelper.responseFactory().newResponse(
                         InstallSnapshotResponse.getDefaultInstance(), RaftError.EAGAIN,
                         "the RaftSnapshot at index %d does not list %s", request.getMeta().getLastIncludedIndex(),
