@@ -53,15 +53,16 @@ public final class StoreStatsBook {
     /**
      * The region's peers that hold no data as far as their stores' latest reports tell: the store does not run the
      * peer at all (a split child on a store whose parent replica has not applied the split, or never will, having
-     * caught up past it by RaftSnapshot), or runs it still waiting for its first RaftSnapshot. A store not heard
-     * from since this member leads is not judged (after a PD failover nothing would be movable for a heartbeat).
+     * caught up past it by RaftSnapshot), or runs it still waiting for its first RaftSnapshot — or has not reported
+     * since this member leads: only a report proves data (the chaos suite saw a learner promoted with none right
+     * after a PD leader change, on the strength of what the old leader had heard).
      */
     public Set<Long> pendingPeers(io.rangekv.meta.Region region) {
         Set<Long> pending = new java.util.TreeSet<>();
         for (io.rangekv.meta.Peer peer : region.peers()) {
             Entry e = byStore.get(peer.storeId());
-            if (e != null && (!Long.valueOf(peer.peerId()).equals(e.peerByRegion().get(region.regionId()))
-                    || e.awaitingRegionIds().contains(region.regionId()))) {
+            if (e == null || !Long.valueOf(peer.peerId()).equals(e.peerByRegion().get(region.regionId()))
+                    || e.awaitingRegionIds().contains(region.regionId())) {
                 pending.add(peer.peerId());
             }
         }
