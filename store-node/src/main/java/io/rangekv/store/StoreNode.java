@@ -9,6 +9,7 @@ import io.rangekv.store.engine.Engine;
 import io.rangekv.store.engine.Engines;
 import io.rangekv.store.heartbeat.HeartbeatSender;
 import io.rangekv.store.heartbeat.KnownStores;
+import io.rangekv.store.raft.JraftRaftGroup;
 import io.rangekv.store.raft.RaftEndpoint;
 import io.rangekv.store.raft.log.RaftLogDb;
 import io.rangekv.store.raft.log.RaftLogRegionCatalog;
@@ -87,6 +88,7 @@ public final class StoreNode implements AutoCloseable {
             }
             RegionRegistry regions = new RegionRegistry(engine, new RaftLogRegionCatalog(raftLog), threads.admin());
             regions.setLauncher(new RegionLauncher(config, engine, threads, endpoint, raftLog, directory, regions));
+            endpoint.admitInstalls(groupId -> JraftRaftGroup.regionIdOf(groupId).flatMap(regions::installRefusal));
             started.add(regions::stopAll);
 
             int hosted = regions.recover();

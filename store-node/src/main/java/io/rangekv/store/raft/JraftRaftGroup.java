@@ -71,6 +71,18 @@ public final class JraftRaftGroup implements RaftGroup {
         return "r" + regionId;
     }
 
+    /** The region of a library group id ({@link #groupId}); empty for one that is not ours. */
+    public static java.util.Optional<Long> regionIdOf(String groupId) {
+        if (groupId == null || !groupId.startsWith("r")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(Long.parseLong(groupId.substring(1)));
+        } catch (NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /**
      * Starts the region's node on this store. With {@code bootstrap}, the group starts from the region's current
      * peers (a new cluster, or a split child: every replica uses the same list); without it the node starts empty

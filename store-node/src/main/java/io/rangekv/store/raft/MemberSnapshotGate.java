@@ -13,7 +13,9 @@ import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Turns away a RaftSnapshot sent to a replica that the snapshot's own membership does not list, before the library
@@ -29,7 +31,7 @@ import java.util.concurrent.Executor;
  * one taken after the change. The state machine still checks the region-level peer id on load (a store removed and
  * re-added has the same Raft address), as the last line.
  */
-final class MemberSnapshotGate {
+public final class MemberSnapshotGate {
     private static final Logger LOG = LoggerFactory.getLogger(MemberSnapshotGate.class);
 
     private MemberSnapshotGate() {
@@ -51,8 +53,20 @@ final class MemberSnapshotGate {
         return peer != null && peer.getEndpoint().equals(receiver.getEndpoint());
     }
 
-    /** {@code server}, with the library's InstallSnapshot handler behind this gate (every other handler as is). */
-    static RpcServer guard(RpcServer server) {
+    /** What the store says about installing a RaftSnapshot into one of its groups now. */
+    public interface Admission {
+        /** Why group {@code groupId} may not install a RaftSnapshot yet; empty when it may. */
+        Optional<String> refusal(String groupId);
+
+        Admission ALWAYS = groupId -> Optional.empty();
+    }
+
+    /**
+     * {@code server}, with the library's InstallSnapshot handler behind this gate (every other handler as is): an
+     * install is turned away when its membership does not list the receiver, or when {@code admission} says the
+     * receiving group may not install yet.
+     */
+    static RpcServer guard(RpcServer server, Supplier<Admission> admission) {
         return new RpcServer() {
             @Override
             public void registerConnectionClosedEventListener(ConnectionClosedEventListener listener) {
@@ -63,7 +77,7 @@ final class MemberSnapshotGate {
             @SuppressWarnings("unchecked")
             public void registerProcessor(RpcProcessor<?> processor) {
                 if (InstallSnapshotRequest.class.getName().equals(processor.interest())) {
-                    server.registerProcessor(gated((RpcProcessor<InstallSnapshotRequest>) processor));
+                    server.registerProcessor(gated((RpcProcessor<InstallSnapshotRequest>) processor, admission));
                 } else {
                     server.registerProcessor(processor);
                 }
@@ -86,14 +100,27 @@ final class MemberSnapshotGate {
         };
     }
 
-    private static RpcProcessor<InstallSnapshotRequest> gated(RpcProcessor<InstallSnapshotRequest> library) {
+    private static RpcProcessor<InstallSnapshotRequest> gated(RpcProcessor<InstallSnapshotRequest> library,
+                                                              Supplier<Admission> admission) {
         // The last refusal logged per group (leader and snapshot index); bounded by the groups on this store.
         java.util.Map<String, String> lastRefused = new java.util.concurrent.ConcurrentHashMap<>();
         return new RpcProcessor<>() {
             @Override
             public void handleRequest(RpcContext context, InstallSnapshotRequest request) {
-                if (listsReceiver(request)) {
+                Optional<String> notYet = listsReceiver(request) ? admission.get().refusal(request.getGroupId())
+                        : Optional.empty();
+                if (listsReceiver(request) && notYet.isEmpty()) {
                     library.handleRequest(context, request);
+                    return;
+                }
+                if (notYet.isPresent()) {
+                    String refusal = "wait@" + request.getMeta().getLastIncludedIndex();
+                    if (!refusal.equals(lastRefused.put(request.getGroupId(), refusal))) {
+                        LOG.info("group {}: a RaftSnapshot waits: {}", request.getGroupId(), notYet.get());
+                    }
+                    context.sendResponse(RpcFactoryHelper.responseFactory().newResponse(
+                            InstallSnapshotResponse.getDefaultInstance(), RaftError.EAGAIN,
+                            "not yet: %s", notYet.get()));
                     return;
                 }
                 String refusal = request.getServerId() + "@" + request.getMeta().getLastIncludedIndex();

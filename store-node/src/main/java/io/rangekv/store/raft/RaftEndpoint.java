@@ -17,10 +17,20 @@ public final class RaftEndpoint implements AutoCloseable {
     /** One budget for every region's incoming RaftSnapshots on this store; null = no limit. */
     private final com.alipay.sofa.jraft.storage.SnapshotThrottle snapshotThrottle;
 
-    private RaftEndpoint(Endpoint endpoint, RpcServer server, com.alipay.sofa.jraft.storage.SnapshotThrottle throttle) {
+    /** Whether a group on this store may install a RaftSnapshot now (the store's say; always, until it is set). */
+    private final java.util.concurrent.atomic.AtomicReference<MemberSnapshotGate.Admission> admission;
+
+    private RaftEndpoint(Endpoint endpoint, RpcServer server, com.alipay.sofa.jraft.storage.SnapshotThrottle throttle,
+                         java.util.concurrent.atomic.AtomicReference<MemberSnapshotGate.Admission> admission) {
         this.endpoint = endpoint;
         this.server = server;
         this.snapshotThrottle = throttle;
+        this.admission = admission;
+    }
+
+    /** Lets the store hold back RaftSnapshot installs into some of its groups ({@link MemberSnapshotGate}). */
+    public void admitInstalls(MemberSnapshotGate.Admission rule) {
+        admission.set(rule);
     }
 
     /** Binds {@code host:port} and registers it, with no limit on RaftSnapshot transfers. */
@@ -35,14 +45,18 @@ public final class RaftEndpoint implements AutoCloseable {
     public static RaftEndpoint start(String host, int port, io.rangekv.config.DataSize snapshotRate) {
         Endpoint endpoint = new Endpoint(host, port);
         // The library's handlers, with its RaftSnapshot install behind our membership gate (MemberSnapshotGate).
-        RpcServer server = MemberSnapshotGate.guard(RpcFactoryHelper.rpcFactory().createRpcServer(endpoint));
+        java.util.concurrent.atomic.AtomicReference<MemberSnapshotGate.Admission> admission =
+                new java.util.concurrent.atomic.AtomicReference<>(MemberSnapshotGate.Admission.ALWAYS);
+        RpcServer server = MemberSnapshotGate.guard(RpcFactoryHelper.rpcFactory().createRpcServer(endpoint),
+                admission::get);
         RaftRpcServerFactory.addRaftRequestProcessors(server);
         if (!server.init(null)) {
             throw new IllegalStateException("cannot bind the Raft port " + endpoint);
         }
         NodeManager.getInstance().addAddress(endpoint);
         return new RaftEndpoint(endpoint, server, snapshotRate.bytes() <= 0 ? null
-                : new com.alipay.sofa.jraft.storage.snapshot.ThroughputSnapshotThrottle(snapshotRate.bytes(), 1));
+                : new com.alipay.sofa.jraft.storage.snapshot.ThroughputSnapshotThrottle(snapshotRate.bytes(), 1),
+                admission);
     }
 
     com.alipay.sofa.jraft.storage.SnapshotThrottle snapshotThrottle() {

@@ -369,6 +369,32 @@ public final class RegionRegistry implements RegionHost {
     }
 
     /** The regions of the replicas here that own keys in {@code range} (not those awaiting their first RaftSnapshot). */
+    /**
+     * Why a RaftSnapshot for region {@code regionId} may not be installed here yet, or empty when it may. A replica
+     * added to a running region waits while an older replica hosted here reaches into its range beyond it: that one
+     * is behind a split (its parent, say, lagging on this store) and its log would still write the pre-split values
+     * into these keys after the install, over the newer region's own writes. The chaos suite saw exactly that (seed
+     * 302): the PD made a split child's missing replica here, it installed the child's seed, the lagging parent then
+     * replayed into its keys, and the replicas' hashes differed. Once that replica applies the split (or installs a
+     * RaftSnapshot past it) it no longer overlaps. An older one whose whole range lies inside is a merge source the
+     * install supersedes ({@link io.rangekv.store.raft.RegionStateMachine}), not a reason to wait.
+     */
+    public Optional<String> installRefusal(long regionId) {
+        RegionPeer peer = peers.get(regionId);
+        if (peer == null || !peer.isAwaitingSnapshot()) {
+            return Optional.empty();
+        }
+        Region joining = peer.region();
+        for (Region other : regionsOverlapping(joining.range())) {
+            if (other.regionId() != regionId && other.epoch().version() < joining.epoch().version()
+                    && !joining.range().covers(other.range())) {
+                return Optional.of("region " + other.regionId() + " here (version " + other.epoch().version()
+                        + ") still reaches into " + joining.range() + ": it has not applied the split yet");
+            }
+        }
+        return Optional.empty();
+    }
+
     @Override
     public List<Region> regionsOverlapping(KeyRange range) {
         List<Region> result = new ArrayList<>();

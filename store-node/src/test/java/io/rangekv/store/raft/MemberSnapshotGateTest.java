@@ -45,6 +45,7 @@ class MemberSnapshotGateTest {
 
     @Test
     void onlyTheInstallHandlerIsGatedAndARefusalIsAnErrorTheLeaderRetries() {
+        java.util.Set<String> waiting = new java.util.HashSet<>();
         List<RpcProcessor<?>> registered = new ArrayList<>();
         RpcServer guarded = MemberSnapshotGate.guard(new RpcServer() {
             @Override
@@ -69,7 +70,8 @@ class MemberSnapshotGateTest {
             @Override
             public void shutdown() {
             }
-        });
+        }, () -> groupId -> waiting.contains(groupId) ? java.util.Optional.of("region 1 has not applied the split")
+                : java.util.Optional.empty());
         List<InstallSnapshotRequest> handled = new ArrayList<>();
         RpcProcessor<InstallSnapshotRequest> library = new RpcProcessor<>() {
             @Override
@@ -124,5 +126,15 @@ class MemberSnapshotGateTest {
         assertEquals(List.of(listed), handled);
         ErrorResponse refusal = assertInstanceOf(ErrorResponse.class, responses.get(0));
         assertTrue(refusal.getErrorMsg().contains("does not list 127.0.0.1:9004"), refusal.getErrorMsg());
+
+        // The store holds back a group whose range an older replica here still reaches into.
+        waiting.add("r7");
+        gate.handleRequest(context, listed);
+        assertEquals(List.of(listed), handled, "not handed to the library while the store says not yet");
+        ErrorResponse wait = assertInstanceOf(ErrorResponse.class, responses.get(1));
+        assertTrue(wait.getErrorMsg().contains("not yet: region 1 has not applied the split"), wait.getErrorMsg());
+        waiting.clear();
+        gate.handleRequest(context, listed);
+        assertEquals(List.of(listed, listed), handled);
     }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a store starts, and what it forgets, when it restarts from a durable engine's region states, and when it
@@ -197,6 +198,24 @@ class RegionRegistryTest {
                 () -> registry.get(2).isPresent());
         assertEquals(List.of("seed and start 2"), launched);
         assertEquals(21, registry.get(2).orElseThrow().peerId());
+    }
+
+    /**
+     * Chaos seed 302: a split child's replica made here by the PD while the parent replica here had not applied the
+     * split installed the child's seed; the parent then replayed pre-split writes into the child's keys. The joining
+     * replica's RaftSnapshot waits while an older replica here reaches into its range beyond it.
+     */
+    @Test
+    void aJoiningReplicaWaitsWhileAnOlderReplicaHereStillReachesIntoItsRange() {
+        RegionRegistry registry = registry();
+        registry.create(region(1, "a", "z", 1), 11, true);                    // the parent, behind the split
+        registry.create(region(2, "m", "z", 2), 21, false);                   // the child, joining
+        assertTrue(registry.installRefusal(2).orElseThrow().contains("region 1"), registry.installRefusal(2)::get);
+        assertEquals(java.util.Optional.empty(), registry.installRefusal(1), "a replica with data is never held back");
+
+        registry.create(region(3, "0", "1", 1), 31, true);
+        registry.create(region(4, "0", "5", 2), 41, false);                   // covers region 3 whole: a merge
+        assertEquals(java.util.Optional.empty(), registry.installRefusal(4), "a covered older one is superseded");
     }
 
     private static final class NoCatalog implements RegionCatalog {
