@@ -107,35 +107,25 @@ public final class MemberSnapshotGate {
         return new RpcProcessor<>() {
             @Override
             public void handleRequest(RpcContext context, InstallSnapshotRequest request) {
-                Optional<String> notYet = listsReceiver(request) ? admission.get().refusal(request.getGroupId())
-                        : Optional.empty();
-                if (listsReceiver(request) && notYet.isEmpty()) {
+                long index = request.getMeta().getLastIncludedIndex();
+                Optional<String> refusal = listsReceiver(request)
+                        ? admission.get().refusal(request.getGroupId()).map(why -> "not yet: " + why)
+                        : Optional.of("the RaftSnapshot at index " + index + " does not list " + request.getPeerId()
+                                + " (membership " + request.getMeta().getPeersList() + ", learners "
+                                + request.getMeta().getLearnersList() + ")");
+                if (refusal.isEmpty()) {
                     library.handleRequest(context, request);
                     return;
                 }
-                if (notYet.isPresent()) {
-                    String refusal = "wait@" + request.getMeta().getLastIncludedIndex();
-                    if (!refusal.equals(lastRefused.put(request.getGroupId(), refusal))) {
-                        LOG.info("group {}: a RaftSnapshot waits: {}", request.getGroupId(), notYet.get());
-                    }
-                    context.sendResponse(RpcFactoryHelper.responseFactory().newResponse(
-                            InstallSnapshotResponse.getDefaultInstance(), RaftError.EAGAIN,
-                            "not yet: %s", notYet.get()));
-                    return;
-                }
-                String refusal = request.getServerId() + "@" + request.getMeta().getLastIncludedIndex();
-                if (!refusal.equals(lastRefused.put(request.getGroupId(), refusal))) {
-                    // Once per group, leader and snapshot: the leader offers the same one again every few 100 ms.
-                    LOG.info("group {}: refused the RaftSnapshot at index {} from {} for {}: its membership {} / "
-                                    + "learners {} predates this replica; the leader offers a newer one later",
-                            request.getGroupId(), request.getMeta().getLastIncludedIndex(), request.getServerId(),
-                            request.getPeerId(), request.getMeta().getPeersList(),
-                            request.getMeta().getLearnersList());
+                // Logged once per group, leader, snapshot and reason: the leader offers it again every few 100 ms.
+                String seen = request.getServerId() + "@" + index + ": " + refusal.get();
+                if (!seen.equals(lastRefused.put(request.getGroupId(), seen))) {
+                    LOG.info("group {}: refused the RaftSnapshot at index {} from {} for {}; the leader offers one "
+                            + "again later: {}", request.getGroupId(), index, request.getServerId(),
+                            request.getPeerId(), refusal.get());
                 }
                 context.sendResponse(RpcFactoryHelper.responseFactory().newResponse(
-                        InstallSnapshotResponse.getDefaultInstance(), RaftError.EAGAIN,
-                        "the RaftSnapshot at index %d does not list %s", request.getMeta().getLastIncludedIndex(),
-                        request.getPeerId()));
+                        InstallSnapshotResponse.getDefaultInstance(), RaftError.EAGAIN, "%s", refusal.get()));
             }
 
             @Override
