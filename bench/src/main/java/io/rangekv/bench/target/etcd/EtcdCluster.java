@@ -14,10 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -105,7 +103,7 @@ public final class EtcdCluster implements AutoCloseable {
         long startedAt = System.nanoTime();
         String version = version(binary);
         Files.createDirectories(workDir);
-        List<Integer> ports = distinctPorts(2 * memberCount);
+        List<Integer> ports = FreePorts.pick(2 * memberCount);
         List<Member> members = new ArrayList<>();
         for (int i = 0; i < memberCount; i++) {
             String name = "etcd-" + (i + 1);
@@ -143,17 +141,6 @@ public final class EtcdCluster implements AutoCloseable {
         return cluster;
     }
 
-    /**
-     * {@code count} different loopback ports from below the ephemeral range ({@link FreePorts}, as the RangeKV
-     * clusters use); free a moment ago, so a member can still lose one to another process and fail to start.
-     */
-    private static List<Integer> distinctPorts(int count) {
-        Set<Integer> ports = new LinkedHashSet<>();
-        while (ports.size() < count) {
-            ports.add(FreePorts.pick());
-        }
-        return List.copyOf(ports);
-    }
 
     private static Process launch(Path binary, Path workDir, Member member, String initialCluster, String token)
             throws IOException {

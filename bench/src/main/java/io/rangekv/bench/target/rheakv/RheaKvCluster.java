@@ -25,10 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -84,7 +82,7 @@ final class RheaKvCluster implements AutoCloseable {
     static RheaKvCluster start(TargetContext context) {
         RheaKvEngine engine = RheaKvEngine.of(context.engine());
         long begin = System.nanoTime();
-        List<Integer> ports = distinctPorts(context.replicas());
+        List<Integer> ports = FreePorts.pick(context.replicas());
         String servers = ports.stream().map(p -> LOOPBACK + ":" + p).collect(Collectors.joining(","));
         RheaKvCluster cluster = new RheaKvCluster(engine, "rheakv-bench-" + CLUSTERS.incrementAndGet(),
                 context.progress());
@@ -233,14 +231,6 @@ final class RheaKvCluster implements AutoCloseable {
         return i == 0 || i == REGIONS ? null : KeySpace.boundary(i, REGIONS);
     }
 
-    /** {@link FreePorts#pick()} releases the port it found, so two picks can agree: pick until they differ. */
-    private static List<Integer> distinctPorts(int count) {
-        Set<Integer> ports = new LinkedHashSet<>();
-        while (ports.size() < count) {
-            ports.add(FreePorts.pick());
-        }
-        return List.copyOf(ports);
-    }
 
     private static String rheaVersion() {
         try (InputStream in = DefaultRheaKVStore.class.getResourceAsStream(
