@@ -12,8 +12,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Keeps every region at its replica count: a replica on a DOWN, removed (TOMBSTONE) or draining (OFFLINE) store is
- * re-created elsewhere before the old one is dropped; a region with too few voters gains one; a learner left behind (an operator lost in a PD
- * failover) is promoted; a region with too many voters loses one on the busiest store. Pure: view in, operators out.
+ * replaced before it is dropped (or just dropped when enough voters live elsewhere); a learner left behind (an
+ * operator lost in a PD failover) is promoted, or dropped when the voters suffice; a region with too few voters
+ * gains one; a region with too many loses one on the busiest store. Pure: view in, operators out.
  */
 public final class ReplicaChecker {
     private ReplicaChecker() {
@@ -36,17 +37,15 @@ public final class ReplicaChecker {
         List<Peer> peers = region.region().peers();
         Optional<Peer> dead = peers.stream().filter(p -> isGone(view.state(p.storeId()))).findFirst();
         if (dead.isPresent()) {
-            Optional<Long> target = view.bestStoreFor(region);
-            if (target.isEmpty()) {
-                return Optional.empty(); // nowhere to put a new replica yet; keep the dead one counted
-            }
-            Peer learner = Peer.learner(peerIds.getAsLong(), target.get());
-            return Optional.of(new Operator(operatorIds.getAsLong(), region.regionId(), Operator.REPAIR,
-                    "store " + dead.get().storeId() + " is " + view.state(dead.get().storeId()),
-                    List.of(new Step.AddLearner(learner), new Step.PromoteLearner(learner.peerId()),
-                            new Step.RemovePeer(dead.get().storeId())), now));
+            return replace(view, region, dead.get(), peerIds, operatorIds, now);
         }
+        int voters = region.region().voters().size();
         Optional<Peer> strayLearner = peers.stream().filter(p -> !p.isVoter()).findFirst();
+        if (strayLearner.isPresent() && voters >= view.maxReplicas()) {
+            return Optional.of(new Operator(operatorIds.getAsLong(), region.regionId(), "remove-replica",
+                    "learner " + strayLearner.get().peerId() + " has no operator and " + voters + " voters suffice",
+                    List.of(new Step.RemovePeer(strayLearner.get().storeId())), now));
+        }
         if (strayLearner.isPresent()) {
             // Through the add-learner step again: its store is told to create the replica if it does not run it (an
             // operator cancelled while the store was cut off never had it created: the chaos suite's region 93 kept
@@ -56,7 +55,6 @@ public final class ReplicaChecker {
                     List.of(new Step.AddLearner(strayLearner.get()), new Step.PromoteLearner(
                             strayLearner.get().peerId())), now));
         }
-        int voters = region.region().voters().size();
         if (voters < view.maxReplicas()) {
             Optional<Long> target = view.bestStoreFor(region);
             if (target.isEmpty()) {
@@ -77,6 +75,30 @@ public final class ReplicaChecker {
                     now));
         }
         return Optional.empty();
+    }
+
+    /**
+     * A replica on a gone store is replaced, in the cheapest way the region allows: dropped alone when enough voters
+     * live elsewhere (an operator lost in a PD failover can leave one extra); else a learner already on a live store
+     * takes its place; else a new replica on the emptiest store without one. With none of these the dead replica
+     * stays counted. Chaos seed 401: a region that had collected replicas on all six stores this way found no store
+     * for a new one, and since that ended the check, its extra voters and its learner stayed for good and the
+     * OFFLINE store it still named never drained.
+     */
+    private static Optional<Operator> replace(ClusterView view, RegionView region, Peer dead, LongSupplier peerIds,
+                                              LongSupplier operatorIds, long now) {
+        String reason = "store " + dead.storeId() + " is " + view.state(dead.storeId());
+        Step remove = new Step.RemovePeer(dead.storeId());
+        long liveVoters = region.region().voters().stream().filter(p -> !isGone(view.state(p.storeId()))).count();
+        if (liveVoters >= view.maxReplicas() || !dead.isVoter() && liveVoters > 0) {
+            return Optional.of(new Operator(operatorIds.getAsLong(), region.regionId(), Operator.REPAIR, reason,
+                    List.of(remove), now));
+        }
+        Optional<Peer> learner = region.region().peers().stream()
+                .filter(p -> !p.isVoter() && !isGone(view.state(p.storeId()))).findFirst()
+                .or(() -> view.bestStoreFor(region).map(store -> Peer.learner(peerIds.getAsLong(), store)));
+        return learner.map(l -> new Operator(operatorIds.getAsLong(), region.regionId(), Operator.REPAIR, reason,
+                List.of(new Step.AddLearner(l), new Step.PromoteLearner(l.peerId()), remove), now));
     }
 
     /** Replicas to re-create elsewhere: on dead or removed stores, and on stores being drained (OFFLINE). */
