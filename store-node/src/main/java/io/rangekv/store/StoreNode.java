@@ -10,6 +10,7 @@ import io.rangekv.store.engine.Engines;
 import io.rangekv.store.heartbeat.HeartbeatSender;
 import io.rangekv.store.heartbeat.KnownStores;
 import io.rangekv.store.raft.JraftRaftGroup;
+import io.rangekv.store.raft.MemberSnapshotGate;
 import io.rangekv.store.raft.RaftEndpoint;
 import io.rangekv.store.raft.log.RaftLogDb;
 import io.rangekv.store.raft.log.RaftLogRegionCatalog;
@@ -88,7 +89,9 @@ public final class StoreNode implements AutoCloseable {
             }
             RegionRegistry regions = new RegionRegistry(engine, new RaftLogRegionCatalog(raftLog), threads.admin());
             regions.setLauncher(new RegionLauncher(config, engine, threads, endpoint, raftLog, directory, regions));
-            endpoint.admitInstalls(groupId -> JraftRaftGroup.regionIdOf(groupId).flatMap(regions::installRefusal));
+            endpoint.admitInstalls(MemberSnapshotGate.Admission.of(
+                    groupId -> JraftRaftGroup.regionIdOf(groupId).flatMap(regions::installRefusal),
+                    groupId -> JraftRaftGroup.regionIdOf(groupId).map(regions::awaitsSnapshot).orElse(true)));
             started.add(regions::stopAll);
 
             int hosted = regions.recover();

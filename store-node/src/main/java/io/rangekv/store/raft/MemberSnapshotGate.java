@@ -15,11 +15,13 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Turns away a RaftSnapshot sent to a replica that the snapshot's own membership does not list, before the library
- * downloads it: an answer the leader retries a little later, where a refusal at load time would stop the replica for
+ * Turns away a RaftSnapshot sent to a replica still without data that the snapshot's own membership does not list,
+ * before the library downloads it: an answer the leader retries a little later, where a refusal at load time would stop the replica for
  * good.
  *
  * <p>Why: a replica added to a running region must start from a RaftSnapshot taken at or after the change that added
@@ -58,13 +60,37 @@ public final class MemberSnapshotGate {
         /** Why group {@code groupId} may not install a RaftSnapshot yet; empty when it may. */
         Optional<String> refusal(String groupId);
 
-        Admission ALWAYS = groupId -> Optional.empty();
+        /**
+         * Whether this store's replica of group {@code groupId} has no data yet (it awaits its first RaftSnapshot).
+         * Only such a replica must be listed by the RaftSnapshot it installs: one with data that is sent a
+         * RaftSnapshot has fallen behind the leader's log, and the newer state is its own region's. A learner being
+         * promoted is one: the library drops it from the membership first, then adds it as a voter only once it has
+         * caught up, so while it catches up no RaftSnapshot lists it (chaos seed 402: turned away, the learner never
+         * caught up, the library kept waiting for it, and the region could change its membership no more).
+         */
+        boolean joining(String groupId);
+
+        Admission ALWAYS = of(groupId -> Optional.empty(), groupId -> true);
+
+        static Admission of(Function<String, Optional<String>> refusal, Predicate<String> joining) {
+            return new Admission() {
+                @Override
+                public Optional<String> refusal(String groupId) {
+                    return refusal.apply(groupId);
+                }
+
+                @Override
+                public boolean joining(String groupId) {
+                    return joining.test(groupId);
+                }
+            };
+        }
     }
 
     /**
      * {@code server}, with the library's InstallSnapshot handler behind this gate (every other handler as is): an
-     * install is turned away when its membership does not list the receiver, or when {@code admission} says the
-     * receiving group may not install yet.
+     * install is turned away when its membership does not list a receiver without data, or when {@code admission}
+     * says the receiving group may not install yet.
      */
     static RpcServer guard(RpcServer server, Supplier<Admission> admission) {
         return new RpcServer() {
@@ -108,8 +134,9 @@ public final class MemberSnapshotGate {
             @Override
             public void handleRequest(RpcContext context, InstallSnapshotRequest request) {
                 long index = request.getMeta().getLastIncludedIndex();
-                Optional<String> refusal = listsReceiver(request)
-                        ? admission.get().refusal(request.getGroupId()).map(why -> "not yet: " + why)
+                Admission store = admission.get();
+                Optional<String> refusal = listsReceiver(request) || !store.joining(request.getGroupId())
+                        ? store.refusal(request.getGroupId()).map(why -> "not yet: " + why)
                         : Optional.of("the RaftSnapshot at index " + index + " does not list " + request.getPeerId()
                                 + " (membership " + request.getMeta().getPeersList() + ", learners "
                                 + request.getMeta().getLearnersList() + ")");

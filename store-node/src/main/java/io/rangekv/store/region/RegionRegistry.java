@@ -370,6 +370,15 @@ public final class RegionRegistry implements RegionHost {
 
     /** The regions of the replicas here that own keys in {@code range} (not those awaiting their first RaftSnapshot). */
     /**
+     * Whether this store's replica of {@code regionId} still awaits its first RaftSnapshot; true when this store runs
+     * none (nothing here to protect, and the library answers such a request itself).
+     */
+    public boolean awaitsSnapshot(long regionId) {
+        RegionPeer peer = peers.get(regionId);
+        return peer == null || peer.isAwaitingSnapshot();
+    }
+
+    /**
      * Why a RaftSnapshot for region {@code regionId} may not be installed here yet, or empty when it may. A replica
      * added to a running region waits while an older replica hosted here reaches into its range beyond it: that one
      * is behind a split (its parent, say, lagging on this store) and its log would still write the pre-split values
