@@ -72,7 +72,8 @@ final class RegionLauncher implements RegionRegistry.Launcher {
         // A replica starts from the region's peer list as recorded (the library ignores it once the group has its
         // own log or RaftSnapshot), except one added to a running region: with no configuration it never campaigns,
         // and waits for the leader's RaftSnapshot.
-        JraftRaftGroup group = JraftRaftGroup.start(state.region(), !state.awaitingSnapshot(), campaign, endpoint,
+        JraftRaftGroup group = JraftRaftGroup.start(state.region(), state.peerId(), !state.awaitingSnapshot(), campaign,
+                endpoint,
                 groupDir, config.raft(), fsm, directory, logs, peer::notLeader);
         peer.attach(group, fsm);
         return peer;

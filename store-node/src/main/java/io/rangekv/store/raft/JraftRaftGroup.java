@@ -10,6 +10,7 @@ import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.entity.Task;
 import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.option.ReadOnlyOption;
+import com.alipay.sofa.jraft.util.Endpoint;
 import io.rangekv.error.KvException;
 import io.rangekv.error.RetryableException;
 import io.rangekv.meta.Peer;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -92,7 +94,8 @@ public final class JraftRaftGroup implements RaftGroup {
      *
      * @param notLeader builds the error for "not the leader", with the best leader hint the caller knows
      */
-    public static JraftRaftGroup start(Region region, boolean bootstrap, boolean campaign, RaftEndpoint endpoint,
+    public static JraftRaftGroup start(Region region, long peerId, boolean bootstrap, boolean campaign,
+                                       RaftEndpoint endpoint,
                                        Path groupDir, RaftConfig config, RegionStateMachine fsm,
                                        StoreDirectory directory, JRaftServiceFactory serviceFactory,
                                        Supplier<KvException> notLeader) {
@@ -102,7 +105,7 @@ public final class JraftRaftGroup implements RaftGroup {
             throw new java.io.UncheckedIOException("cannot create " + groupDir, e);
         }
         Configuration initial = bootstrap ? configurationOf(region, directory) : new Configuration();
-        PeerId self = new PeerId(endpoint.endpoint(), 0);
+        PeerId self = new PeerId(endpoint.endpoint(), raftIndexOf(peerId));
         Node node = RaftServiceFactory.createRaftNode(groupId(region.regionId()), self);
         ElectionCampaign election = campaign ? new ElectionCampaign(node, config) : null;
         if (election != null) {
@@ -350,7 +353,14 @@ public final class JraftRaftGroup implements RaftGroup {
     @Override
     public CompletableFuture<Void> transferLeader(long toStoreId) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        complete(done, node.transferLeadershipTo(peerIdOf(toStoreId, directory)), "transfer leader");
+        Endpoint to = endpointOf(toStoreId, directory);
+        Optional<PeerId> voter = node.listPeers().stream().filter(p -> p.getEndpoint().equals(to)).findFirst();
+        if (voter.isEmpty()) {
+            done.completeExceptionally(new IllegalStateException("store " + toStoreId + " has no voter of group "
+                    + node.getGroupId()));
+            return done;
+        }
+        complete(done, node.transferLeadershipTo(voter.get()), "transfer leader");
         return done;
     }
 
@@ -404,7 +414,7 @@ public final class JraftRaftGroup implements RaftGroup {
     static Configuration configurationOf(Region region, StoreDirectory directory) {
         Configuration conf = new Configuration();
         for (Peer peer : region.peers()) {
-            PeerId id = peerIdOf(peer.storeId(), directory);
+            PeerId id = new PeerId(endpointOf(peer.storeId(), directory), raftIndexOf(peer.peerId()));
             if (peer.isVoter()) {
                 conf.addPeer(id);
             } else {
@@ -414,13 +424,27 @@ public final class JraftRaftGroup implements RaftGroup {
         return conf;
     }
 
-    private static PeerId peerIdOf(long storeId, StoreDirectory directory) {
+    /**
+     * The replica's Raft identity: its store's Raft address with the region's peer id as the library's index. With
+     * the address alone, a replica removed from a store and a later one of the same region there were the same
+     * member to the library, so a RaftSnapshot listing the earlier one passed for the later one's (chaos seed 401:
+     * two replicas stopped at load that way, and the repairs that followed left a region on every store); messages
+     * for the earlier one now find no such peer.
+     */
+    static int raftIndexOf(long peerId) {
+        if (peerId <= 0 || peerId > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("peer id " + peerId + " does not fit the Raft library's peer index");
+        }
+        return (int) peerId;
+    }
+
+    private static Endpoint endpointOf(long storeId, StoreDirectory directory) {
         Store store = directory.store(storeId).orElseThrow(() ->
                 new IllegalStateException("no address known for store " + storeId));
         PeerId id = new PeerId();
         if (!id.parse(store.raftAddress())) {
             throw new IllegalStateException("bad raft address for store " + storeId + ": " + store.raftAddress());
         }
-        return id;
+        return id.getEndpoint();
     }
 }

@@ -39,20 +39,19 @@ public final class MemberSnapshotGate {
     private MemberSnapshotGate() {
     }
 
-    /** True when the RaftSnapshot's membership lists the receiving peer, as a voter or a learner. */
+    /**
+     * True when the RaftSnapshot's membership lists the receiving peer, as a voter or a learner: the same address and
+     * the same region peer id (the library's peer index, {@link JraftRaftGroup#raftIndexOf}), so one that lists an
+     * earlier replica of the region on the receiver's store does not pass for it.
+     */
     static boolean listsReceiver(InstallSnapshotRequest request) {
         PeerId receiver = PeerId.parsePeer(request.getPeerId());
         if (receiver == null) {
             return false;
         }
         SnapshotMeta meta = request.getMeta();
-        return meta.getPeersList().stream().anyMatch(p -> sameEndpoint(p, receiver))
-                || meta.getLearnersList().stream().anyMatch(p -> sameEndpoint(p, receiver));
-    }
-
-    private static boolean sameEndpoint(String listed, PeerId receiver) {
-        PeerId peer = PeerId.parsePeer(listed);
-        return peer != null && peer.getEndpoint().equals(receiver.getEndpoint());
+        return meta.getPeersList().stream().anyMatch(p -> receiver.equals(PeerId.parsePeer(p)))
+                || meta.getLearnersList().stream().anyMatch(p -> receiver.equals(PeerId.parsePeer(p)));
     }
 
     /** What the store says about installing a RaftSnapshot into one of its groups now. */

@@ -44,6 +44,15 @@ class MemberSnapshotGateTest {
     }
 
     @Test
+    void aSnapshotListingAnEarlierReplicaOnTheReceiversStoreIsTurnedAway() {
+        // Replica 17 of the region was on this store before; replica 42 is the one added back here since.
+        assertFalse(MemberSnapshotGate.listsReceiver(install("127.0.0.1:9004:42",
+                List.of("127.0.0.1:9001:5", "127.0.0.1:9004:17"), List.of())));
+        assertTrue(MemberSnapshotGate.listsReceiver(install("127.0.0.1:9004:42",
+                List.of("127.0.0.1:9001:5", "127.0.0.1:9004:17"), List.of("127.0.0.1:9004:42"))));
+    }
+
+    @Test
     void onlyTheInstallHandlerIsGatedAndARefusalIsAnErrorTheLeaderRetries() {
         java.util.Set<String> waiting = new java.util.HashSet<>();
         java.util.Set<String> withData = new java.util.HashSet<>();
