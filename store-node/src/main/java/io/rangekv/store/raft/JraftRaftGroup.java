@@ -373,6 +373,29 @@ public final class JraftRaftGroup implements RaftGroup {
 
     @Override
     public String describe() {
+        return describe(node);
+    }
+
+    /** The index of the last RaftSnapshot the library saved or loaded, from its description (no accessor in 1.3.15). */
+    static long lastSnapshotIndex(Node node) {
+        return lastSnapshotIndex(describe(node));
+    }
+
+    static long lastSnapshotIndex(String described) {
+        String label = "lastSnapshotIndex: ";
+        int at = described.indexOf(label);
+        if (at < 0) {
+            throw new IllegalStateException("the Raft library no longer describes its 'lastSnapshotIndex'");
+        }
+        int from = at + label.length();
+        int end = from;
+        while (end < described.length() && Character.isDigit(described.charAt(end))) {
+            end++;
+        }
+        return Long.parseLong(described.substring(from, end));
+    }
+
+    private static String describe(Node node) {
         StringBuilder out = new StringBuilder();
         node.describe(new com.alipay.sofa.jraft.util.Describer.Printer() {
             @Override

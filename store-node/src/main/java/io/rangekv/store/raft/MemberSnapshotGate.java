@@ -129,10 +129,17 @@ public final class MemberSnapshotGate {
                                                               Supplier<Admission> admission) {
         // The last refusal logged per group (leader and snapshot index); bounded by the groups on this store.
         java.util.Map<String, String> lastRefused = new java.util.concurrent.ConcurrentHashMap<>();
+        SnapshotStoreRepair repair = new SnapshotStoreRepair();
         return new RpcProcessor<>() {
             @Override
             public void handleRequest(RpcContext context, InstallSnapshotRequest request) {
                 long index = request.getMeta().getLastIncludedIndex();
+                if (repair.repairIfStuck(request.getGroupId(), request.getPeerId(), index)) {
+                    context.sendResponse(RpcFactoryHelper.responseFactory().newResponse(
+                            InstallSnapshotResponse.getDefaultInstance(), RaftError.EAGAIN,
+                            "RaftSnapshot %d is filed here but was never loaded; repairing", index));
+                    return;
+                }
                 Admission store = admission.get();
                 Optional<String> refusal = listsReceiver(request) || !store.joining(request.getGroupId())
                         ? store.refusal(request.getGroupId()).map(why -> "not yet: " + why)
