@@ -108,6 +108,27 @@ final class ChaosCluster implements AutoCloseable {
         return nodes.get(name);
     }
 
+    /**
+     * Every live PD member's and store's threads, each into {@code <name>.threads.txt} in the run directory (the
+     * JDK's {@code jcmd <pid> Thread.print}; it reaches a JVM in another network namespace, since the pid and file
+     * namespaces are shared). Taken when the cluster does not settle: a store whose admin thread stalled (seed 618:
+     * no replica created or destroyed for five minutes) leaves no other trace of what it waited on.
+     */
+    void dumpThreads() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        for (Node n : all()) {
+            if (n.role == Role.CLIENT || !n.process.isAlive()) {
+                continue;
+            }
+            Cmd.Result r = Cmd.attempt(jcmd.toString(), String.valueOf(n.process.pid()), "Thread.print");
+            try {
+                Files.writeString(dir.resolve(n.name + ".threads.txt"), r.output());
+            } catch (IOException e) {
+                // a thread dump is evidence, not a verdict: a run goes on without it
+            }
+        }
+    }
+
     synchronized Node storeById(long id) {
         return nodes.get("store-" + id);
     }

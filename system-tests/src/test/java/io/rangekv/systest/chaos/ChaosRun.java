@@ -142,6 +142,7 @@ final class ChaosRun {
             if (unsettled != null) {
                 liveness.add("the cluster did not settle within " + settings.settleTimeout().toSeconds()
                         + " s after every fault was healed: " + unsettled);
+                cluster.dumpThreads();
             } else {
                 say("settled in %.1f s", (System.currentTimeMillis() - settleStart) / 1000.0);
             }
