@@ -88,8 +88,9 @@ public final class MemberSnapshotGate {
 
     /**
      * {@code server}, with the library's InstallSnapshot handler behind this gate (every other handler as is): an
-     * install is turned away when its membership does not list a receiver without data, or when {@code admission}
-     * says the receiving group may not install yet.
+     * install is turned away when its membership does not list a receiver without data, when {@code admission}
+     * says the receiving group may not install yet, while another install for the same replica is under way
+     * ({@link InstallsInFlight}), and while the replica repairs its RaftSnapshot store ({@link SnapshotStoreRepair}).
      */
     static RpcServer guard(RpcServer server, Supplier<Admission> admission) {
         return new RpcServer() {
@@ -127,38 +128,72 @@ public final class MemberSnapshotGate {
 
     private static RpcProcessor<InstallSnapshotRequest> gated(RpcProcessor<InstallSnapshotRequest> library,
                                                               Supplier<Admission> admission) {
-        // The last refusal logged per group (leader and snapshot index); bounded by the groups on this store.
+        // The last refusal logged per replica (leader and snapshot index); bounded by the replicas on this store.
         java.util.Map<String, String> lastRefused = new java.util.concurrent.ConcurrentHashMap<>();
         SnapshotStoreRepair repair = new SnapshotStoreRepair();
+        InstallsInFlight inFlight = new InstallsInFlight(System::currentTimeMillis);
         return new RpcProcessor<>() {
             @Override
             public void handleRequest(RpcContext context, InstallSnapshotRequest request) {
                 long index = request.getMeta().getLastIncludedIndex();
-                if (repair.repairIfStuck(request.getGroupId(), request.getPeerId(), index)) {
-                    context.sendResponse(RpcFactoryHelper.responseFactory().newResponse(
-                            InstallSnapshotResponse.getDefaultInstance(), RaftError.EAGAIN,
-                            "RaftSnapshot %d is filed here but was never loaded; repairing", index));
-                    return;
-                }
+                String replica = request.getGroupId() + "/" + request.getPeerId();
                 Admission store = admission.get();
                 Optional<String> refusal = listsReceiver(request) || !store.joining(request.getGroupId())
                         ? store.refusal(request.getGroupId()).map(why -> "not yet: " + why)
                         : Optional.of("the RaftSnapshot at index " + index + " does not list " + request.getPeerId()
                                 + " (membership " + request.getMeta().getPeersList() + ", learners "
                                 + request.getMeta().getLearnersList() + ")");
+                InstallsInFlight.Result claim = InstallsInFlight.Result.NONE;
                 if (refusal.isEmpty()) {
-                    library.handleRequest(context, request);
+                    claim = inFlight.claim(replica, index);
+                    refusal = claim.busy().map(busy -> "the install of RaftSnapshot " + busy.index()
+                            + " is still under way");
+                }
+                if (refusal.isEmpty() && repair.repairIfStuck(request.getGroupId(), request.getPeerId(), index)) {
+                    refusal = Optional.of("RaftSnapshot " + index + " is filed here but was never loaded; repairing");
+                }
+                if (refusal.isEmpty()) {
+                    handOver(context, request, replica, claim.claimed().orElseThrow());
                     return;
                 }
+                claim.claimed().ifPresent(mine -> inFlight.release(replica, mine));
                 // Logged once per group, leader, snapshot and reason: the leader offers it again every few 100 ms.
                 String seen = request.getServerId() + "@" + index + ": " + refusal.get();
-                if (!seen.equals(lastRefused.put(request.getGroupId(), seen))) {
+                if (!seen.equals(lastRefused.put(replica, seen))) {
                     LOG.info("group {}: refused the RaftSnapshot at index {} from {} for {}; the leader offers one "
                             + "again later: {}", request.getGroupId(), index, request.getServerId(),
                             request.getPeerId(), refusal.get());
                 }
                 context.sendResponse(RpcFactoryHelper.responseFactory().newResponse(
                         InstallSnapshotResponse.getDefaultInstance(), RaftError.EAGAIN, "%s", refusal.get()));
+            }
+
+            /** To the library, with the replica's claim released by the install's answer (or its failure). */
+            private void handOver(RpcContext context, InstallSnapshotRequest request, String replica,
+                                  InstallsInFlight.Claim claim) {
+                RpcContext answered = new RpcContext() {
+                    @Override
+                    public void sendResponse(Object response) {
+                        inFlight.release(replica, claim);
+                        context.sendResponse(response);
+                    }
+
+                    @Override
+                    public com.alipay.sofa.jraft.rpc.Connection getConnection() {
+                        return context.getConnection();
+                    }
+
+                    @Override
+                    public String getRemoteAddress() {
+                        return context.getRemoteAddress();
+                    }
+                };
+                try {
+                    library.handleRequest(answered, request);
+                } catch (RuntimeException e) {
+                    inFlight.release(replica, claim);
+                    throw e;
+                }
             }
 
             @Override

@@ -5,6 +5,7 @@ import com.alipay.sofa.jraft.rpc.RpcContext;
 import com.alipay.sofa.jraft.rpc.RpcProcessor;
 import com.alipay.sofa.jraft.rpc.RpcRequests.ErrorResponse;
 import com.alipay.sofa.jraft.rpc.RpcRequests.InstallSnapshotRequest;
+import com.alipay.sofa.jraft.rpc.RpcRequests.InstallSnapshotResponse;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.rpc.impl.ConnectionClosedEventListener;
 import org.junit.jupiter.api.Test;
@@ -84,10 +85,17 @@ class MemberSnapshotGateTest {
                 ? java.util.Optional.of("region 1 has not applied the split") : java.util.Optional.empty(),
                 groupId -> !withData.contains(groupId)));
         List<InstallSnapshotRequest> handled = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean answering = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<RpcContext> unanswered = new ArrayList<>();
         RpcProcessor<InstallSnapshotRequest> library = new RpcProcessor<>() {
             @Override
             public void handleRequest(RpcContext context, InstallSnapshotRequest request) {
                 handled.add(request);
+                if (answering.get()) {
+                    context.sendResponse(InstallSnapshotResponse.newBuilder().setTerm(3).setSuccess(true).build());
+                } else {
+                    unanswered.add(context);
+                }
             }
 
             @Override
@@ -135,14 +143,14 @@ class MemberSnapshotGateTest {
         gate.handleRequest(context, listed);
         gate.handleRequest(context, stale);
         assertEquals(List.of(listed), handled);
-        ErrorResponse refusal = assertInstanceOf(ErrorResponse.class, responses.get(0));
+        ErrorResponse refusal = lastError(responses);
         assertTrue(refusal.getErrorMsg().contains("does not list 127.0.0.1:9004"), refusal.getErrorMsg());
 
         // The store holds back a group whose range an older replica here still reaches into.
         waiting.add("r7");
         gate.handleRequest(context, listed);
         assertEquals(List.of(listed), handled, "not handed to the library while the store says not yet");
-        ErrorResponse wait = assertInstanceOf(ErrorResponse.class, responses.get(1));
+        ErrorResponse wait = lastError(responses);
         assertTrue(wait.getErrorMsg().contains("not yet: region 1 has not applied the split"), wait.getErrorMsg());
         waiting.clear();
         gate.handleRequest(context, listed);
@@ -153,5 +161,29 @@ class MemberSnapshotGateTest {
         withData.add("r7");
         gate.handleRequest(context, stale);
         assertEquals(List.of(listed, listed, stale), handled);
+
+        // One install per replica at a time: the library mishandles an offer that arrives while one is under way.
+        answering.set(false);
+        InstallSnapshotRequest newer = install("127.0.0.1:9004", List.of("127.0.0.1:9001"),
+                List.of("127.0.0.1:9004"));
+        gate.handleRequest(context, listed);
+        gate.handleRequest(context, newer);
+        assertEquals(4, handled.size(), "the second offer is not handed over while the first is unanswered");
+        ErrorResponse busy = lastError(responses);
+        assertTrue(busy.getErrorMsg().contains("still under way"), busy.getErrorMsg());
+        unanswered.get(0).sendResponse(InstallSnapshotResponse.newBuilder().setTerm(3).setSuccess(true).build());
+        gate.handleRequest(context, newer);
+        assertEquals(5, handled.size(), "answered, the replica takes offers again");
+    }
+
+    /** The last refusal among the gate's answers (the fake library's own answers are successes). */
+    private static ErrorResponse lastError(List<Object> responses) {
+        Object last = null;
+        for (Object r : responses) {
+            if (r instanceof ErrorResponse) {
+                last = r;
+            }
+        }
+        return assertInstanceOf(ErrorResponse.class, last);
     }
 }
