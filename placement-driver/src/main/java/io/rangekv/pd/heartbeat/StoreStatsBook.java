@@ -55,14 +55,17 @@ public final class StoreStatsBook {
      * peer at all (a split child on a store whose parent replica has not applied the split, or never will, having
      * caught up past it by RaftSnapshot), or runs it still waiting for its first RaftSnapshot — or has not reported
      * since this member leads: only a report proves data (the chaos suite saw a learner promoted with none right
-     * after a PD leader change, on the strength of what the old leader had heard).
+     * after a PD leader change, on the strength of what the old leader had heard). A replica its store reports
+     * failed (stopped for good) counts too: it serves nothing and can take no leadership (chaos seed 631: a drain
+     * handed the leadership to a replica stopped by a full disk, again and again, for six minutes).
      */
     public Set<Long> pendingPeers(io.rangekv.meta.Region region) {
         Set<Long> pending = new java.util.TreeSet<>();
         for (io.rangekv.meta.Peer peer : region.peers()) {
             Entry e = byStore.get(peer.storeId());
             if (e == null || !Long.valueOf(peer.peerId()).equals(e.peerByRegion().get(region.regionId()))
-                    || e.awaitingRegionIds().contains(region.regionId())) {
+                    || e.awaitingRegionIds().contains(region.regionId())
+                    || e.failedRegionIds().contains(region.regionId())) {
                 pending.add(peer.peerId());
             }
         }

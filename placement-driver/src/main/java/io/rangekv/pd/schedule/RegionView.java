@@ -10,9 +10,9 @@ import java.util.Set;
 /**
  * A region as the schedulers see it: its recorded descriptor, its leader when reported, the stores whose replica
  * reported it frozen for a merge, its approximate size and load (keys read and written per second) from the
- * leader's last report (0 when unknown), and its pending peers: peers whose store does not run them yet, or runs
- * them still waiting for their first RaftSnapshot (they hold no data, so they are neither promoted nor handed the
- * leadership).
+ * leader's last report (0 when unknown), and its pending peers: peers whose store does not run them yet, runs
+ * them still waiting for their first RaftSnapshot, or reports them failed (they serve no data, so they are neither
+ * promoted nor handed the leadership).
  */
 public record RegionView(Region region, Optional<Peer> leader, Set<Long> frozenOn, long approximateBytes,
                          long approximateKeys, double keysPerSec, Set<Long> pendingPeers) {

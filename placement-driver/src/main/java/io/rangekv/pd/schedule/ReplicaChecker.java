@@ -79,7 +79,8 @@ public final class ReplicaChecker {
 
     /**
      * A replica on a gone store is replaced, in the cheapest way the region allows: dropped alone when enough voters
-     * live elsewhere (an operator lost in a PD failover can leave one extra); else a learner already on a live store
+     * with data live elsewhere (an operator lost in a PD failover can leave one extra; a pending or failed voter
+     * does not count); else a learner already on a live store
      * takes its place; else a new replica on the emptiest store without one. With none of these the dead replica
      * stays counted. Chaos seed 401: a region that had collected replicas on all six stores this way found no store
      * for a new one, and since that ended the check, its extra voters and its learner stayed for good and the
@@ -89,7 +90,8 @@ public final class ReplicaChecker {
                                               LongSupplier operatorIds, long now) {
         String reason = "store " + dead.storeId() + " is " + view.state(dead.storeId());
         Step remove = new Step.RemovePeer(dead.storeId());
-        long liveVoters = region.region().voters().stream().filter(p -> !isGone(view.state(p.storeId()))).count();
+        long liveVoters = region.region().voters().stream()
+                .filter(p -> !isGone(view.state(p.storeId())) && !region.pendingPeers().contains(p.peerId())).count();
         if (liveVoters >= view.maxReplicas() || !dead.isVoter() && liveVoters > 0) {
             return Optional.of(new Operator(operatorIds.getAsLong(), region.regionId(), Operator.REPAIR, reason,
                     List.of(remove), now));

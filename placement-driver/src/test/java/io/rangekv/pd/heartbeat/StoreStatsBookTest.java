@@ -45,4 +45,14 @@ class StoreStatsBookTest {
         report(1, 71, false);
         assertEquals(Set.of(72L, 73L, 74L), book.pendingPeers(region), "only a report proves data");
     }
+
+    @Test
+    void aPeerItsStoreReportsFailedIsPending() {
+        report(1, 71, false);
+        report(3, 73, false);
+        report(4, 74, false);
+        book.record(PdProto.StoreHeartbeatRequest.newBuilder().setStoreId(2).addRegionIds(7).addFailedRegionIds(7)
+                .addReplicas(PdProto.HostedReplica.newBuilder().setRegionId(7).setPeerId(72)).build());
+        assertEquals(Set.of(72L), book.pendingPeers(region), "a replica stopped for good serves nothing");
+    }
 }

@@ -150,6 +150,20 @@ class SchedulersTest {
     }
 
     @Test
+    void aFailedVoterNeitherCountsAsLiveNorTakesTheLeadership() {
+        // Chaos seed 631: store 3 OFFLINE and leading, store 2's replica stopped by a full disk. The drain must add a
+        // replica (two voters with data are not enough) and hand the leadership to one of them, never to store 2.
+        RegionView r = region(109, 3, 2, 5, 4).withPendingPeers(Set.of(109L * 10 + 2));
+        List<StoreView> stores = List.of(up(1), up(2), store(3, StoreState.OFFLINE), up(4), up(5));
+        Operator op = replicas(ClusterView.of(stores, List.of(r), 3)).get(0);
+        assertEquals(1, ((Step.AddLearner) op.steps().get(0)).learner().storeId());
+        assertEquals(new Step.RemovePeer(3), op.steps().get(2));
+        Step.Action handOff = op.steps().get(2).action(r);
+        long to = ((Step.Action.TransferLeader) handOff).toStoreId();
+        assertTrue(to == 5 || to == 4, "the leadership goes to a voter with data, not store " + to);
+    }
+
+    @Test
     void aRegionOnEveryStoreStillDrainsTheOfflineOne() {
         // Chaos seed 401: voters on stores 5, 2 (OFFLINE), 6, 1 and 4 and a learner on store 3; no store was left for
         // a new replica, and the check stopped there, so store 2 never drained.
