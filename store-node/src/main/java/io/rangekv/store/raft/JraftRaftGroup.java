@@ -311,13 +311,7 @@ public final class JraftRaftGroup implements RaftGroup {
 
     /** The library's first log index, from its own description of the node (1.3.15 offers no accessor). */
     long firstLogIndex() {
-        String described = describe();
-        int at = described.indexOf("storage: [");
-        if (at < 0) {
-            throw new IllegalStateException("the Raft library no longer describes its log as 'storage: [first, last]'");
-        }
-        int from = at + "storage: [".length();
-        return Long.parseLong(described.substring(from, described.indexOf(',', from)).trim());
+        return numberAfter(describe(), "storage: [");
     }
 
     /** A RaftSnapshot, asked again while the library is busy saving another one. */
@@ -382,10 +376,14 @@ public final class JraftRaftGroup implements RaftGroup {
     }
 
     static long lastSnapshotIndex(String described) {
-        String label = "lastSnapshotIndex: ";
+        return numberAfter(described, "lastSnapshotIndex: ");
+    }
+
+    /** The number right after {@code label} in the library's description of a node (1.3.15 has no accessors). */
+    private static long numberAfter(String described, String label) {
         int at = described.indexOf(label);
         if (at < 0) {
-            throw new IllegalStateException("the Raft library no longer describes its 'lastSnapshotIndex'");
+            throw new IllegalStateException("the Raft library no longer describes '" + label.trim() + "'");
         }
         int from = at + label.length();
         int end = from;
